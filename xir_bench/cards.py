@@ -1,0 +1,138 @@
+"""Declarative cards: ``tasks/*.toml`` describe data sets, ``models/*.toml`` describe models.
+
+Cards are data, validated by pydantic on load (as mteb's ``TaskMetadata``), so adding a
+data set or documenting a model needs no code. They are TOML so that the standard library
+reads them. In a source checkout they are read from the repository's ``tasks/`` and
+``models/`` folders; an installed wheel carries copies under ``xir_bench/_cards``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from xir_bench.errors import XirBenchError
+from xir_bench.languages import LANGUAGES
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class DataSource(BaseModel):
+    """Where a data set's per-language files live and how to verify a download."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format: Literal["lareqa"]
+    revision: str = Field(description="Upstream commit the checksums belong to.")
+    path: str = Field(description="Path of one language's file under a data folder; has {lang}.")
+    url: str = Field(description="Download address; has {lang} and may have {revision}.")
+    sha256: dict[str, str]
+
+    @field_validator("path", "url")
+    @classmethod
+    def _has_lang_placeholder(cls, value: str) -> str:
+        if "{lang}" not in value:
+            raise ValueError("must contain the placeholder {lang}")
+        return value
+
+    def relative_path(self, lang: str) -> str:
+        return self.path.format(lang=lang)
+
+    def url_for(self, lang: str, base_url: str | None = None) -> str:
+        """The download URL; ``base_url`` replaces the host part (tests, mirrors)."""
+        if base_url is not None:
+            return f"{base_url.rstrip('/')}/{self.relative_path(lang)}"
+        return self.url.format(lang=lang, revision=self.revision)
+
+
+class TaskCard(BaseModel):
+    """A parallel retrieval data set (XQuAD-R, MLQA-R)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    mteb_name: str
+    title: str
+    description: str
+    reference: str
+    license: str
+    domains: list[str]
+    main_score: str
+    languages: list[str]
+    citation: str
+    source: DataSource
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        unknown = [code for code in value if code not in LANGUAGES]
+        if unknown:
+            raise ValueError(f"unknown language codes {unknown}; known: {sorted(LANGUAGES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _checksum_per_language(self) -> TaskCard:
+        missing = set(self.languages) - set(self.source.sha256)
+        if missing:
+            raise ValueError(f"source.sha256 lacks languages {sorted(missing)}")
+        return self
+
+
+class ModelCard(BaseModel):
+    """A model on the board: how it was made and how to run it."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: str
+    kind: Literal["bm25", "sentence-transformers"] = "sentence-transformers"
+    description: str = ""
+    reference: str = ""
+    path: str | None = None
+    query_prefix: str = ""
+    passage_prefix: str = ""
+
+
+def _card_dir(kind: str) -> Path:
+    """``tasks``/``models`` in a checkout, else the copy packaged in the wheel."""
+    checkout = _PACKAGE_DIR.parent / kind
+    if checkout.is_dir():
+        return checkout
+    return _PACKAGE_DIR / "_cards" / kind
+
+
+def _load(path: Path, model: type[BaseModel]) -> BaseModel:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise XirBenchError(f"{path}: not valid TOML: {err}") from err
+    try:
+        return model.model_validate(raw)
+    except ValidationError as err:
+        raise XirBenchError(f"{path}: invalid card:\n{err}") from err
+
+
+@cache
+def task_cards() -> dict[str, TaskCard]:
+    """All task cards, by name."""
+    cards = [_load(p, TaskCard) for p in sorted(_card_dir("tasks").glob("*.toml"))]
+    return {card.name: card for card in cards}  # type: ignore[attr-defined]
+
+
+@cache
+def model_cards() -> dict[str, ModelCard]:
+    """All model cards, by name."""
+    cards = [_load(p, ModelCard) for p in sorted(_card_dir("models").glob("*.toml"))]
+    return {card.name: card for card in cards}  # type: ignore[attr-defined]
+
+
+def get_task_card(name: str) -> TaskCard:
+    """The card of task ``name``, or an error listing the known tasks."""
+    cards = task_cards()
+    key = name.lower()
+    if key not in cards:
+        raise XirBenchError(f"unknown task {name!r}; known tasks: {', '.join(sorted(cards))}")
+    return cards[key]

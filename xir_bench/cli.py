@@ -1,0 +1,249 @@
+"""The ``xir-bench`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+from xir_bench.errors import XirBenchError
+
+_DESCRIPTION = """\
+xir-bench: multilingual and cross-lingual retrieval evaluation (XQuAD-R, MLQA-R).
+
+Every model is scored in every setting of a parallel data set from one encoding pass:
+  mono   query language X, pool of X                 (L settings)
+  cross  query language X, pool of Y != X            (L(L-1) settings)
+  multi  query language X, one pool of all languages (L settings; relevant = the
+         parallel answers in every language; adds the language-bias metrics)
+"""
+
+_RUN_EPILOG = """\
+examples:
+  # the lexical baseline on XQuAD-R, data from a local folder
+  xir-bench run --model bm25 --task xquad-r --data-dir ../shared/data
+
+  # a sentence-transformers model (hub id or folder), two tasks, only mono+multi
+  xir-bench run --model intfloat/multilingual-e5-small --task xquad-r,mlqa-r \\
+      --settings mono,multi --query-prefix "query: " --passage-prefix "passage: "
+
+  # offline, with no pretrained model: build one from scratch, then score it
+  xir-bench scratch-model --task mlqa-r --output models/static-scratch --data-dir ../shared/data
+  xir-bench run --model models/static-scratch --task xquad-r --data-dir ../shared/data
+
+outputs (under --output, in mteb's results layout):
+  MODEL/REVISION/XQuADR.json               mteb TaskResult: scores per subset (eng-deu, eng-all, ...)
+  MODEL/REVISION/XQuADR.per_query.parquet  one row per (subset, query): for significance tests
+  MODEL/REVISION/model_meta.json
+A rerun reuses stored results and cached embeddings (see --overwrite, --no-cache).
+
+metrics: map (full pool, no cutoff, as LAReQA), ndcg_at_10, recall_at_{1,10,100}, mrr;
+multi subsets add rank_distance (max - min rank of a query's parallel answers; lower
+is less language-biased) and same_language_share. Mo/Cr/Mul in the summary are the
+means over the mono, cross and multi subsets.
+"""
+
+
+def _csv(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="folder holding lareqa/xquad-r/*.json etc. (default: $XIR_BENCH_DATA_DIR, then the user "
+        "cache, then a verified download)",
+    )
+    parser.add_argument(
+        "--languages", type=_csv, metavar="L1,L2", help="restrict to these ISO 639-1 codes, e.g. en,de,zh"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xir-bench", description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="evaluate a model on tasks and write results",
+        description="Evaluate MODEL on every requested setting of every task.",
+        epilog=_RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("--model", required=True, help="'bm25', a sentence-transformers hub id, or a local model folder")
+    run.add_argument(
+        "--task", type=_csv, default=["xquad-r", "mlqa-r"], metavar="T1,T2", help="tasks (default: xquad-r,mlqa-r)"
+    )
+    run.add_argument(
+        "--settings",
+        default="mono,cross,multi",
+        metavar="KINDS",
+        help="setting kinds to report: any of mono,cross,multi (default: all)",
+    )
+    _add_data_options(run)
+    run.add_argument(
+        "--output", type=Path, default=Path("results"), metavar="DIR", help="results folder (default: results)"
+    )
+    run.add_argument("--cache-dir", type=Path, metavar="DIR", help="embedding cache (default: the user cache)")
+    run.add_argument("--no-cache", action="store_true", help="neither read nor write cached embeddings")
+    run.add_argument("--overwrite", action="store_true", help="recompute even if results exist")
+    run.add_argument(
+        "--candidate-text",
+        choices=["sentence", "sentence+context"],
+        default="sentence",
+        help="encode the sentence alone (default) or with its paragraph (LAReQA's encoder input)",
+    )
+    run.add_argument(
+        "--query-prefix",
+        metavar="TEXT",
+        help="prepended to questions, e.g. 'query: ' (default: model card's, else none)",
+    )
+    run.add_argument("--passage-prefix", metavar="TEXT", help="prepended to candidates, e.g. 'passage: '")
+    run.add_argument("--revision", help="hub revision (branch, tag or commit) of MODEL")
+    run.add_argument("--batch-size", type=int, default=64, help="encoding batch size (default: 64)")
+    run.add_argument(
+        "--block-size", type=int, default=512, help="queries scored per block; bounds memory (default: 512)"
+    )
+    run.add_argument("--device", help="torch device for encoding, e.g. cpu, cuda (default: auto)")
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    info = commands.add_parser(
+        "info",
+        help="counts of a task's questions and candidates",
+        description="Per-language question and candidate counts and the multilingual pool size.",
+    )
+    info.add_argument("task", help="xquad-r or mlqa-r")
+    info.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _add_data_options(info)
+
+    scratch = commands.add_parser(
+        "scratch-model",
+        help="build a small model from scratch (offline)",
+        description="Train a WordPiece tokenizer on a task's texts and save a StaticEmbedding "
+        "sentence-transformers model with random token vectors: an offline model for demos and "
+        "tests, and a starting point for training.",
+    )
+    scratch.add_argument("--task", default="mlqa-r", help="task whose texts train the tokenizer (default: mlqa-r)")
+    scratch.add_argument("--output", type=Path, required=True, metavar="DIR", help="folder to write the model to")
+    scratch.add_argument("--dim", type=int, default=128, help="embedding dimension (default: 128)")
+    scratch.add_argument("--vocab-size", type=int, default=8000, help="tokenizer vocabulary size (default: 8000)")
+    scratch.add_argument("--seed", type=int, default=0, help="seed of the random token vectors (default: 0)")
+    _add_data_options(scratch)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from tabulate import tabulate
+
+    from xir_bench.runner import RunOptions, dense_scorer, run_task
+    from xir_bench.settings import parse_kinds
+
+    options = RunOptions(
+        settings=parse_kinds(args.settings),
+        languages=args.languages,
+        data_dir=args.data_dir,
+        output=args.output,
+        candidate_text=args.candidate_text,
+        block_size=args.block_size,
+        overwrite=args.overwrite,
+        progress=not args.quiet,
+    )
+    if args.no_cache:
+        options.cache_dir = None
+    elif args.cache_dir is not None:
+        options.cache_dir = args.cache_dir
+    if args.model == "bm25":
+        from xir_bench.lexical import BM25Scorer
+
+        name, revision, make_scorer = "bm25", BM25Scorer.revision, BM25Scorer
+        meta = {"kind": "bm25"}
+    else:
+        from xir_bench.models import SentenceTransformerEncoder
+
+        encoder = SentenceTransformerEncoder(
+            args.model, args.revision, args.query_prefix, args.passage_prefix, args.batch_size, args.device
+        )
+        name = Path(args.model).name if Path(args.model).exists() else args.model
+        revision = encoder.revision
+        meta = {
+            "kind": "sentence-transformers",
+            "source": encoder.name,
+            "query_prefix": encoder.prefix("query"),
+            "passage_prefix": encoder.prefix("passage"),
+        }
+
+        def make_scorer(collection):
+            return dense_scorer(encoder, collection, options)
+
+    rows = []
+    for task in args.task:
+        outcome = run_task(task, name, revision, make_scorer, options, meta)
+        agg = outcome.aggregates
+        rows.append(
+            [
+                outcome.model,
+                outcome.task,
+                *(agg.get(kind, {}).get("map") for kind in ("mono", "cross", "multi")),
+                agg.get("multi", {}).get("rank_distance"),
+                agg.get("multi", {}).get("same_language_share"),
+                "reused" if outcome.reused else "new",
+                str(outcome.path),
+            ]
+        )
+    print(
+        tabulate(
+            rows,
+            headers=["model", "task", "Mo mAP", "Cr mAP", "Mul mAP", "RD ↓", "same-lang", "", "results"],
+            floatfmt=".4f",
+            missingval="-",
+        )
+    )
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    from tabulate import tabulate
+
+    from xir_bench.data.tasks import load_task
+
+    stats = load_task(args.task, args.languages, args.data_dir).stats()
+    if args.json:
+        print(json.dumps(stats, indent=2))
+        return 0
+    rows = [[lang, v["questions"], v["candidates"], v["skipped_questions"]] for lang, v in stats["languages"].items()]
+    print(tabulate(rows, headers=["language", "questions", "candidates", "skipped"]))
+    print(f"\n{stats['question_ids']} question ids, multilingual pool of {stats['multilingual_pool']} candidates")
+    return 0
+
+
+def _scratch(args: argparse.Namespace) -> int:
+    from xir_bench.data.tasks import load_task
+    from xir_bench.scratch import save_static_model
+
+    collection = load_task(args.task, args.languages, args.data_dir)
+    texts = [*collection.query_texts, *collection.candidate_texts]
+    path = save_static_model(texts, args.output, dim=args.dim, vocab_size=args.vocab_size, seed=args.seed)
+    print(f"saved a static model ({args.dim}-d, tokenizer trained on {len(texts)} {args.task} texts) to {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handlers = {"run": _run, "info": _info, "scratch-model": _scratch}
+    try:
+        return handlers[args.command](args)
+    except XirBenchError as err:
+        print(f"xir-bench: error: {textwrap.indent(str(err), '  ').lstrip()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("xir-bench: interrupted; finished work is saved and a rerun resumes", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Data layer: find the files of a task (local, cache, download) and parse them."""

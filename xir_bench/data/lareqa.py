@@ -1,0 +1,206 @@
+"""Parse the LAReQA release (SQuAD v1.1 JSON plus ``sentence_breaks``) into a collection.
+
+LAReQA semantics (Roy et al., 2020, section 3.1): every sentence of every paragraph is a
+candidate, shared by all questions of its paragraph; a question's answer in a language is
+the sentence whose span ``[start, end)`` contains ``answers[0].answer_start``; questions
+that are translations of each other share their ``id`` across the language files.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from xir_bench.collection import CandidateText, ParallelCollection
+from xir_bench.errors import DataFormatError
+
+_SQUAD_FIX = "use the LAReQA release of the file (SQuAD JSON with per-paragraph sentence_breaks)"
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            raw = json.load(handle)
+    except json.JSONDecodeError as err:
+        raise DataFormatError(
+            path,
+            f"line {err.lineno}, column {err.colno}",
+            f"malformed JSON: {err.msg}",
+            "re-download the file; a truncated download is the usual cause",
+        ) from err
+    except UnicodeDecodeError as err:
+        raise DataFormatError(path, f"byte {err.start}", "not UTF-8 text", _SQUAD_FIX) from err
+    if not isinstance(raw, dict) or not isinstance(raw.get("data"), list):
+        raise DataFormatError(path, "top level", "expected an object with a 'data' list", _SQUAD_FIX)
+    return raw
+
+
+def _expect(condition: bool, path: Path, where: str, problem: str, fix: str = _SQUAD_FIX) -> None:
+    if not condition:
+        raise DataFormatError(path, where, problem, fix)
+
+
+def _sentence_spans(paragraph: dict[str, Any], path: Path, where: str) -> list[tuple[int, int]]:
+    context = paragraph.get("context")
+    _expect(isinstance(context, str), path, where, "paragraph has no 'context' string")
+    breaks = paragraph.get("sentence_breaks")
+    _expect(breaks is not None, path, where, "paragraph has no 'sentence_breaks'", _SQUAD_FIX)
+    _expect(isinstance(breaks, list) and len(breaks) > 0, path, where, "'sentence_breaks' must be a non-empty list")
+    spans: list[tuple[int, int]] = []
+    for k, span in enumerate(breaks):
+        ok = (
+            isinstance(span, list | tuple)
+            and len(span) == 2
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in span)
+        )
+        _expect(ok, path, f"{where}.sentence_breaks[{k}]", f"expected [start, end] integers, got {span!r}")
+        start, end = span
+        _expect(
+            0 <= start < end <= len(context),
+            path,
+            f"{where}.sentence_breaks[{k}]",
+            f"break [{start}, {end}] out of range for a context of {len(context)} characters",
+            "breaks are [start, end) character offsets into 'context'; fix or regenerate them",
+        )
+        spans.append((start, end))
+    return spans
+
+
+def _sentence_texts(paragraph: dict[str, Any], spans: list[tuple[int, int]]) -> list[str]:
+    """The release's own sentence strings when present and aligned, else the context slices."""
+    sentences = paragraph.get("sentences")
+    if isinstance(sentences, list) and len(sentences) == len(spans) and all(isinstance(s, str) for s in sentences):
+        return [s.strip() for s in sentences]
+    context = paragraph["context"]
+    return [context[start:end].strip() for start, end in spans]
+
+
+def _answer_start(qa: dict[str, Any], path: Path, where: str) -> int:
+    answers = qa.get("answers")
+    _expect(isinstance(answers, list) and len(answers) > 0, path, where, "question has no 'answers'")
+    start = answers[0].get("answer_start") if isinstance(answers[0], dict) else None
+    _expect(
+        isinstance(start, int) and not isinstance(start, bool),
+        path,
+        where,
+        "answers[0].answer_start must be an integer",
+    )
+    return start
+
+
+def parse_language_file(
+    path: Path, lang: str, candidate_text: CandidateText = "sentence"
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, int], int]:
+    """One language file -> (questions, candidates, answer of each question, skipped count).
+
+    Questions are ``(id, text)``, candidates ``(candidate_id, text)``; the answer map gives
+    the candidate position (within this file) of each question's answer sentence.
+    """
+    raw = _load_json(path)
+    questions: list[tuple[str, str]] = []
+    candidates: list[tuple[str, str]] = []
+    answer_of: dict[str, int] = {}
+    first_seen: dict[str, str] = {}
+    skipped = 0
+    paragraph_number = 0
+    for a, article in enumerate(raw["data"]):
+        paragraphs = article.get("paragraphs") if isinstance(article, dict) else None
+        _expect(isinstance(paragraphs, list), path, f"data[{a}]", "article has no 'paragraphs' list")
+        for p, paragraph in enumerate(paragraphs):
+            where = f"data[{a}].paragraphs[{p}]"
+            _expect(isinstance(paragraph, dict), path, where, "paragraph must be an object")
+            spans = _sentence_spans(paragraph, path, where)
+            texts = _sentence_texts(paragraph, spans)
+            first_candidate = len(candidates)
+            for k, sentence in enumerate(texts):
+                text = sentence if candidate_text == "sentence" else f"{sentence}\n{paragraph['context'].strip()}"
+                candidates.append((f"{lang}/p{paragraph_number}/s{k}", text))
+            paragraph_number += 1
+            qas = paragraph.get("qas", [])
+            _expect(isinstance(qas, list), path, f"{where}.qas", "'qas' must be a list")
+            for q, qa in enumerate(qas):
+                qwhere = f"{where}.qas[{q}]"
+                _expect(isinstance(qa, dict), path, qwhere, "question must be an object")
+                qid, text = qa.get("id"), qa.get("question")
+                _expect(isinstance(qid, str) and qid != "", path, qwhere, "question has no 'id'")
+                _expect(
+                    isinstance(text, str) and text.strip() != "",
+                    path,
+                    qwhere,
+                    f"question {qid!r} has empty text",
+                    "give the question its text, or remove it (from every language file)",
+                )
+                if qid in first_seen:
+                    raise DataFormatError(
+                        path,
+                        qwhere,
+                        f"duplicate question id {qid!r} (first at {first_seen[qid]})",
+                        "question ids must be unique within one language file",
+                    )
+                first_seen[qid] = qwhere
+                start = _answer_start(qa, path, qwhere)
+                sentence = next((k for k, (s, e) in enumerate(spans) if s <= start < e), None)
+                if sentence is None:
+                    skipped += 1
+                    continue
+                questions.append((qid, text.strip()))
+                answer_of[qid] = first_candidate + sentence
+    return questions, candidates, answer_of, skipped
+
+
+def load_lareqa(
+    name: str,
+    files: dict[str, Path],
+    candidate_text: CandidateText = "sentence",
+) -> ParallelCollection:
+    """Build the collection from one file per language (in the order given)."""
+    languages = tuple(files)
+    query_ids: list[str] = []
+    query_texts: list[str] = []
+    query_langs: list[int] = []
+    candidate_ids: list[str] = []
+    candidate_texts: list[str] = []
+    candidate_langs: list[int] = []
+    group_index: dict[str, int] = {}
+    group_members: list[list[int]] = []
+    skipped: dict[str, int] = {}
+    for lang_index, (lang, path) in enumerate(files.items()):
+        questions, candidates, answer_of, n_skipped = parse_language_file(Path(path), lang, candidate_text)
+        offset = len(candidate_ids)
+        candidate_ids.extend(cid for cid, _ in candidates)
+        candidate_texts.extend(text for _, text in candidates)
+        candidate_langs.extend([lang_index] * len(candidates))
+        for qid, text in questions:
+            query_ids.append(qid)
+            query_texts.append(text)
+            query_langs.append(lang_index)
+            group = group_index.setdefault(qid, len(group_members))
+            if group == len(group_members):
+                group_members.append([])
+            group_members[group].append(offset + answer_of[qid])
+        if n_skipped:
+            skipped[lang] = n_skipped
+    if skipped:
+        warnings.warn(
+            f"{name}: skipped {sum(skipped.values())} questions whose answer start lies in no sentence "
+            f"({', '.join(f'{k}: {v}' for k, v in skipped.items())})",
+            stacklevel=2,
+        )
+    return ParallelCollection(
+        name=name,
+        languages=languages,
+        query_ids=tuple(query_ids),
+        query_texts=tuple(query_texts),
+        query_langs=np.asarray(query_langs, dtype=np.int64),
+        query_groups=np.asarray([group_index[q] for q in query_ids], dtype=np.int64),
+        candidate_ids=tuple(candidate_ids),
+        candidate_texts=tuple(candidate_texts),
+        candidate_langs=np.asarray(candidate_langs, dtype=np.int64),
+        group_ids=tuple(group_index),
+        group_relevant=tuple(np.asarray(m, dtype=np.int64) for m in group_members),
+        skipped_questions=skipped,
+    )

@@ -1,0 +1,39 @@
+"""Load a task by name: card -> files -> collection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xir_bench.cards import TaskCard, get_task_card
+from xir_bench.collection import CandidateText, ParallelCollection
+from xir_bench.data.lareqa import load_lareqa
+from xir_bench.data.sources import resolve_files
+from xir_bench.errors import XirBenchError
+
+
+def select_languages(card: TaskCard, languages: list[str] | None) -> list[str]:
+    """The card's languages, or the requested subset in the card's order."""
+    if not languages:
+        return list(card.languages)
+    unknown = [code for code in languages if code not in card.languages]
+    if unknown:
+        raise XirBenchError(
+            f"{card.title} has no language {', '.join(unknown)}; its languages are: {', '.join(card.languages)}"
+        )
+    return [code for code in card.languages if code in languages]
+
+
+def load_task(
+    name: str,
+    languages: list[str] | None = None,
+    data_dir: str | Path | None = None,
+    candidate_text: CandidateText = "sentence",
+    base_url: str | None = None,
+) -> ParallelCollection:
+    """The collection of task ``name`` (``xquad-r``, ``mlqa-r``)."""
+    card = get_task_card(name)
+    chosen = select_languages(card, languages)
+    if len(chosen) < 1:
+        raise XirBenchError(f"{card.title}: no language selected")
+    files = resolve_files(card, chosen, data_dir=data_dir, base_url=base_url)
+    return load_lareqa(card.name, files, candidate_text=candidate_text)

@@ -1,0 +1,115 @@
+"""From a scorer to per-query and per-setting scores of every setting.
+
+All settings share one rank table: for each query, the rank of each relevant candidate
+in the multilingual pool and in the pool of the candidate's own language. A setting is
+then a selection of rows (query language) and cells (pool language) of that table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from xir_bench.collection import ParallelCollection
+from xir_bench.metrics import per_query_metrics, rank_distance, same_language_first
+from xir_bench.ranking import rank_relevant
+from xir_bench.scorers import Scorer
+from xir_bench.settings import SETTING_KINDS, Setting, SettingKind
+
+BIAS_METRICS = ("rank_distance", "same_language_share")
+
+
+@dataclass(frozen=True)
+class RankTable:
+    """Ranks of each query's relevant candidates (queries x max relevant, inf padded)."""
+
+    relevant: np.ndarray
+    multilingual: np.ndarray
+    own_language: np.ndarray
+
+
+def compute_rank_table(
+    collection: ParallelCollection, scorer: Scorer, block_size: int = 512, progress: bool = True
+) -> RankTable:
+    """Score every pool of ``scorer`` once and keep the ranks of the relevant candidates."""
+    relevant = collection.relevant_matrix()
+    multilingual = np.full(relevant.shape, np.inf)
+    own = np.full(relevant.shape, np.inf)
+    for pool in scorer.pools():
+        ranks = rank_relevant(
+            pool, relevant, lambda q, p=pool: scorer.score(q, p), collection.n_candidates, block_size, progress
+        )
+        if pool.multilingual:
+            multilingual = ranks.whole_pool
+        if pool.segments_are_pools:
+            own = np.where(np.isfinite(ranks.own_segment), ranks.own_segment, own)
+        elif not pool.multilingual:
+            own = np.where(np.isfinite(ranks.whole_pool), ranks.whole_pool, own)
+    return RankTable(relevant=relevant, multilingual=multilingual, own_language=own)
+
+
+def setting_ranks(collection: ParallelCollection, table: RankTable, setting: Setting) -> tuple[np.ndarray, np.ndarray]:
+    """(query indices, their relevant ranks) of one setting; queries without a relevant drop out."""
+    lang_index = {lang: i for i, lang in enumerate(collection.languages)}
+    rows = np.flatnonzero(collection.query_langs == lang_index[setting.query_lang])
+    if setting.pool_lang is None:
+        ranks = table.multilingual[rows]
+    else:
+        cell_lang = np.where(table.relevant[rows] >= 0, collection.candidate_langs[table.relevant[rows]], -1)
+        ranks = np.where(cell_lang == lang_index[setting.pool_lang], table.own_language[rows], np.inf)
+    keep = np.isfinite(ranks).any(axis=1)
+    return rows[keep], ranks[keep]
+
+
+def per_query_frame(collection: ParallelCollection, table: RankTable, settings: list[Setting]) -> pd.DataFrame:
+    """One row per (setting, query) with every metric; bias columns in multilingual settings."""
+    frames = []
+    for setting in settings:
+        rows, ranks = setting_ranks(collection, table, setting)
+        frame = pd.DataFrame(per_query_metrics(ranks))
+        if setting.kind == "multi":
+            relevant = table.relevant[rows]
+            same = (relevant >= 0) & (collection.candidate_langs[relevant] == collection.query_langs[rows, None])
+            frame["rank_distance"] = rank_distance(ranks)
+            frame["same_language_first"] = same_language_first(ranks, same)
+        frame.insert(0, "query_id", [collection.query_ids[r] for r in rows])
+        frame.insert(0, "subset", setting.subset)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def subset_scores(per_query: pd.DataFrame, settings: list[Setting], main_score: str) -> dict[str, dict[str, float]]:
+    """Mean of each metric per subset; ``main_score`` copied in as MTEB expects."""
+    scores: dict[str, dict[str, float]] = {}
+    grouped = per_query.groupby("subset", sort=False)
+    for setting in settings:
+        frame = grouped.get_group(setting.subset)
+        metrics = frame.drop(columns=["subset", "query_id"]).mean(skipna=True)
+        values = {name: float(v) for name, v in metrics.items() if name != "same_language_first"}
+        if setting.kind == "multi":
+            values["same_language_share"] = float(metrics["same_language_first"])
+        else:
+            values.pop("rank_distance", None)
+        values["n_queries"] = len(frame)
+        values["main_score"] = values[main_score]
+        scores[setting.subset] = values
+    return scores
+
+
+def aggregate(scores: dict[str, dict[str, float]], settings: list[Setting]) -> dict[str, dict[str, float]]:
+    """Mo / Cr / Mul: means over the mono, cross and multi subsets (LAReQA, 2408.10536).
+
+    The multilingual rank distance is averaged per query language first (one subset per
+    query language), then over languages.
+    """
+    out: dict[str, dict[str, float]] = {}
+    kinds: tuple[SettingKind, ...] = SETTING_KINDS
+    for kind in kinds:
+        subsets = [s.subset for s in settings if s.kind == kind]
+        if not subsets:
+            continue
+        names = [n for n in scores[subsets[0]] if n not in ("n_queries", "main_score")]
+        out[kind] = {n: float(np.nanmean([scores[s][n] for s in subsets])) for n in names}
+    return out

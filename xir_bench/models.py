@@ -1,0 +1,77 @@
+"""Load the model named on the command line: a sentence-transformers model or ``bm25``.
+
+Loading is lazy and offline-friendly: a local folder is used as is; a hub id is
+downloaded by sentence-transformers (users with a network). The model's revision goes
+into the embedding cache key, so a changed model never reuses stale embeddings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from xir_bench.cards import model_cards
+from xir_bench.encoding import Role
+from xir_bench.errors import XirBenchError
+
+
+def local_revision(path: Path) -> str:
+    """Fingerprint of a model folder: names, sizes and modification times of its files."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        stat = file.stat()
+        digest.update(f"{file.relative_to(path)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return "local-" + digest.hexdigest()[:16]
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model behind the engine's ``TextEncoder`` protocol."""
+
+    def __init__(
+        self,
+        model: str,
+        revision: str | None = None,
+        query_prefix: str | None = None,
+        passage_prefix: str | None = None,
+        batch_size: int = 64,
+        device: str | None = None,
+    ) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        path = Path(model)
+        try:
+            self.model = SentenceTransformer(model, revision=revision, device=device)
+        except OSError as err:
+            hint = (
+                "is it a sentence-transformers folder?"
+                if path.exists()
+                else ("a hub id needs a network (or a copy in the Hugging Face cache); pass a local folder offline")
+            )
+            raise XirBenchError(f"could not load model {model!r}: {err}\n  fix: {hint}") from err
+        self.name = str(path.resolve()) if path.exists() else model
+        self.revision = local_revision(path) if path.is_dir() else (revision or "main")
+        card = next((c for c in model_cards().values() if c.path and Path(c.path).resolve() == path.resolve()), None)
+        self._prefix = {
+            "query": query_prefix if query_prefix is not None else (card.query_prefix if card else ""),
+            "passage": passage_prefix if passage_prefix is not None else (card.passage_prefix if card else ""),
+        }
+        function = getattr(self.model, "similarity_fn_name", None) or "cosine"
+        if function not in ("cosine", "dot"):
+            raise XirBenchError(f"model {model!r} uses {function} similarity; xir-bench scores cosine or dot")
+        self.similarity: Literal["cosine", "dot"] = function
+        self.batch_size = batch_size
+
+    def prefix(self, role: Role) -> str:
+        return self._prefix[role]
+
+    def encode(self, texts: list[str], role: Role) -> np.ndarray:
+        return self.model.encode(
+            texts,
+            prompt=self._prefix[role] or None,
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )

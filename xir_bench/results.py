@@ -1,0 +1,97 @@
+"""Results on disk, in mteb's layout and TaskResult schema, plus per-query scores.
+
+``<output>/<model>/<revision>/<TaskName>.json`` is an mteb ``TaskResult`` (scores per
+subset under the ``test`` split, ``main_score``, ``languages``, ``evaluation_time``), so
+mteb's own tooling reads it; ``<TaskName>.per_query.parquet`` beside it keeps one row per
+(subset, query) for significance tests; ``model_meta.json`` names the model. Every file
+is written atomically, and a rerun merges new subsets into what is there.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from xir_bench.atomic import atomic_open, write_json
+from xir_bench.errors import XirBenchError
+
+SPLIT = "test"
+
+
+def model_folder(output: Path, model_name: str, revision: str) -> Path:
+    """mteb's ResultCache layout: ``<output>/<org>__<name>/<revision>``."""
+    return Path(output) / model_name.replace("/", "__") / revision
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """One task's results as read from disk."""
+
+    task_result: dict[str, Any]
+    per_query: pd.DataFrame
+
+    def subsets(self) -> dict[str, dict[str, Any]]:
+        return {entry["hf_subset"]: entry for entry in self.task_result["scores"][SPLIT]}
+
+
+def read_result(folder: Path, task_name: str) -> StoredResult | None:
+    """The stored result of ``task_name``, or None; a damaged file is a clear error."""
+    path = folder / f"{task_name}.json"
+    table = folder / f"{task_name}.per_query.parquet"
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entries = data["scores"][SPLIT]
+        if not all("hf_subset" in e and "main_score" in e for e in entries):
+            raise KeyError("hf_subset/main_score")
+        per_query = pd.read_parquet(table) if table.exists() else pd.DataFrame()
+    except (json.JSONDecodeError, KeyError, TypeError, OSError, ValueError) as err:
+        raise XirBenchError(
+            f"{path}: unreadable result file ({err}); fix: delete it (and {table.name}) or rerun with --overwrite"
+        ) from err
+    return StoredResult(task_result=data, per_query=per_query)
+
+
+def write_result(
+    folder: Path,
+    task_name: str,
+    dataset_revision: str,
+    subset_entries: list[dict[str, Any]],
+    per_query: pd.DataFrame,
+    evaluation_time: float,
+    mteb_version: str,
+) -> Path:
+    """Write (merging with an earlier run's other subsets) the TaskResult and per-query table."""
+    previous = read_result(folder, task_name)
+    new_subsets = {e["hf_subset"] for e in subset_entries}
+    if previous is not None and previous.task_result.get("dataset_revision") == dataset_revision:
+        kept = [e for e in previous.task_result["scores"][SPLIT] if e["hf_subset"] not in new_subsets]
+        subset_entries = kept + subset_entries
+        if not previous.per_query.empty:
+            old = previous.per_query[~previous.per_query["subset"].isin(new_subsets)]
+            per_query = pd.concat([old, per_query], ignore_index=True)
+    task_result = {
+        "dataset_revision": dataset_revision,
+        "task_name": task_name,
+        "mteb_version": mteb_version,
+        "scores": {SPLIT: subset_entries},
+        "evaluation_time": evaluation_time,
+        "kg_co2_emissions": None,
+        "date": time.time(),
+    }
+    with atomic_open(folder / f"{task_name}.per_query.parquet", "wb") as handle:
+        per_query.to_parquet(handle, index=False)
+    path = folder / f"{task_name}.json"
+    write_json(path, task_result)
+    return path
+
+
+def write_model_meta(folder: Path, name: str, revision: str, extra: dict[str, Any]) -> None:
+    """``model_meta.json`` as mteb writes it (name, revision), plus how the run was made."""
+    write_json(folder / "model_meta.json", {"name": name, "revision": revision, **extra})

@@ -1,0 +1,96 @@
+"""Run a model on tasks: load -> encode (cached) -> rank every setting -> metrics -> results.
+
+This is what ``xir-bench run`` calls; it is also the programmatic entry point.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import mteb
+
+from xir_bench.cards import get_task_card
+from xir_bench.collection import CandidateText, ParallelCollection
+from xir_bench.data.sources import cache_root
+from xir_bench.data.tasks import load_task
+from xir_bench.encoding import TextEncoder, encode_texts
+from xir_bench.evaluate import aggregate, compute_rank_table, per_query_frame, subset_scores
+from xir_bench.results import model_folder, read_result, write_model_meta, write_result
+from xir_bench.scorers import DenseScorer, Scorer
+from xir_bench.settings import SETTING_KINDS, SettingKind, enumerate_settings
+
+
+@dataclass
+class RunOptions:
+    """Everything ``xir-bench run`` lets a user choose, with its defaults."""
+
+    settings: tuple[SettingKind, ...] = SETTING_KINDS
+    languages: list[str] | None = None
+    data_dir: str | Path | None = None
+    output: Path = Path("results")
+    cache_dir: Path | None = field(default_factory=lambda: cache_root() / "embeddings")
+    candidate_text: CandidateText = "sentence"
+    block_size: int = 512
+    overwrite: bool = False
+    progress: bool = True
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    """What a run produced for one task."""
+
+    task: str
+    model: str
+    path: Path
+    aggregates: dict[str, dict[str, float]]
+    reused: bool
+
+
+def dense_scorer(encoder: TextEncoder, collection: ParallelCollection, options: RunOptions) -> DenseScorer:
+    """Encode each unique query and candidate text once (through the cache) and wrap them."""
+    queries = encode_texts(encoder, collection.query_texts, "query", options.cache_dir, progress=options.progress)
+    candidates = encode_texts(
+        encoder,
+        collection.candidate_texts,
+        "passage",
+        options.cache_dir,
+        dim=queries.shape[1],
+        progress=options.progress,
+    )
+    return DenseScorer(collection, queries, candidates, encoder.similarity)
+
+
+def run_task(
+    task: str,
+    model_name: str,
+    revision: str,
+    make_scorer: Callable[[ParallelCollection], Scorer],
+    options: RunOptions,
+    meta: dict[str, Any] | None = None,
+) -> TaskOutcome:
+    """Evaluate one task; reuse a stored result that already has every requested subset."""
+    card = get_task_card(task)
+    folder = model_folder(options.output, model_name, revision)
+    collection = load_task(task, options.languages, options.data_dir, options.candidate_text)
+    settings = enumerate_settings(list(collection.languages), options.settings)
+    stored = None if options.overwrite else read_result(folder, card.mteb_name)
+    if stored is not None and {s.subset for s in settings} <= set(stored.subsets()):
+        scores = {s.subset: stored.subsets()[s.subset] for s in settings}
+        return TaskOutcome(card.name, model_name, folder / f"{card.mteb_name}.json", aggregate(scores, settings), True)
+    started = time.perf_counter()
+    scorer = make_scorer(collection)
+    table = compute_rank_table(collection, scorer, options.block_size, options.progress)
+    per_query = per_query_frame(collection, table, settings)
+    scores = subset_scores(per_query, settings, card.main_score)
+    elapsed = time.perf_counter() - started
+    entries = [
+        {"hf_subset": s.subset, "languages": s.mteb_languages(list(collection.languages)), **scores[s.subset]}
+        for s in settings
+    ]
+    path = write_result(folder, card.mteb_name, card.source.revision, entries, per_query, elapsed, mteb.__version__)
+    write_model_meta(folder, model_name, revision, {"framework": ["xir-bench"], **(meta or {})})
+    return TaskOutcome(card.name, model_name, path, aggregate(scores, settings), False)

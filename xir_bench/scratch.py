@@ -1,0 +1,63 @@
+"""Models built from scratch, offline: a locally trained tokenizer and static embeddings.
+
+No pretrained multilingual model is needed to try xir-bench, test it or train with it:
+a WordPiece tokenizer is trained on the task's own texts with ``tokenizers`` and wrapped
+in sentence-transformers' ``StaticEmbedding`` (a bag of token vectors, mean pooled).
+With random vectors it behaves like a random projection of bag-of-words overlap - a
+lexical baseline in embedding form - and it is what the training recipe starts from.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+
+from xir_bench.errors import XirBenchError
+
+
+def train_tokenizer(texts: Iterable[str], vocab_size: int = 8000) -> Tokenizer:
+    """A lower-casing WordPiece tokenizer; CJK characters are split one per token."""
+    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=False, handle_chinese_chars=True)
+    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tokenizer.decoder = decoders.WordPiece()
+    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=["[PAD]", "[UNK]"], show_progress=False)
+    tokenizer.train_from_iterator(texts, trainer)
+    return tokenizer
+
+
+def build_static_model(texts: Iterable[str], dim: int = 128, vocab_size: int = 8000, seed: int = 0):
+    """A ``SentenceTransformer`` of static token embeddings, seeded, over ``texts``' tokenizer."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+
+    tokenizer = train_tokenizer(texts, vocab_size)
+    weights = np.random.default_rng(seed).standard_normal((tokenizer.get_vocab_size(), dim)).astype(np.float32)
+    return SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu")
+
+
+def save_static_model(
+    texts: Iterable[str], output: str | Path, dim: int = 128, vocab_size: int = 8000, seed: int = 0
+) -> Path:
+    """Build and save a static model to ``output`` (a folder sentence-transformers loads)."""
+    output = Path(output)
+    if output.exists() and any(output.iterdir()):
+        raise XirBenchError(f"{output} exists and is not empty; choose another folder or delete it")
+    model = build_static_model(texts, dim=dim, vocab_size=vocab_size, seed=seed)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}."))
+    try:
+        model.save(str(staging))
+        if output.exists():
+            output.rmdir()
+        os.replace(staging, output)  # a folder appears whole or not at all
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return output
