@@ -1,15 +1,19 @@
 """Exact full-pool ranks of the relevant candidates, computed blockwise.
 
-The pool is never sorted as a whole list per query: for each block of queries the score
-matrix (block x pool) is sorted once per language segment, and each relevant candidate's
-rank is found by binary search (``torch.searchsorted``). This yields, from one pass over
-one multilingual score matrix, both the rank in the multilingual pool (sum over segments)
-and the rank in the pool of the candidate's own language (its own segment) - which is why
-every mono, cross and multi setting costs one matrix product in all.
+No ranked list is ever built. For a block of queries the scores against the pool
+(block x pool) are bucketed by the query's own relevant scores: with the R relevant scores
+of a query sorted, one ``searchsorted`` of every pool score into them, and one
+``bincount`` per (query, language segment, bucket), give for every relevant candidate how
+many candidates of each language score above it. Summed over segments that is its rank in
+the multilingual pool; its own segment gives its rank in its language's pool. So one
+matrix product per block serves every mono, cross and multi setting, at O(pool x log R)
+per query instead of the O(pool x log pool) of sorting.
 
-Ties are broken by pool position (the candidate listed first ranks first), the order a
-stable sort gives, so ranks are deterministic and each relevant candidate gets its own.
-Memory is bounded by the block size: a few (block x pool) float32 matrices.
+Ties are broken by pool position (the candidate listed first ranks first, as a stable
+sort would), so ranks are deterministic and distinct. Each threshold is paired with the
+next float above it, so a score equal to a relevant score lands in a bucket of its own;
+rows with such ties (rare for embeddings, common for BM25) are recounted exactly.
+Memory is bounded by the block size: a few (block x pool) matrices.
 """
 
 from __future__ import annotations
@@ -49,28 +53,49 @@ class PoolRanks:
     own_segment: np.ndarray
 
 
-def _count_ahead(
-    scores: torch.Tensor, rel_scores: torch.Tensor, rel_pos: torch.Tensor, start: int, end: int
+def count_ahead_exact(
+    scores: torch.Tensor, rel_scores: torch.Tensor, rel_pos: torch.Tensor, segments: tuple[tuple[int, int], ...]
 ) -> torch.Tensor:
-    """Candidates in pool positions [start, end) ranked ahead of each relevant candidate."""
-    segment = scores[:, start:end]
-    ordered = torch.sort(segment, dim=1).values
-    n = end - start
-    greater = n - torch.searchsorted(ordered, rel_scores, right=True)
-    ties = torch.searchsorted(ordered, rel_scores, right=True) - torch.searchsorted(ordered, rel_scores, right=False)
-    inside = (rel_pos >= start) & (rel_pos < end)
-    # A relevant candidate ties with itself; only further ties need the position tie-break.
-    extra = torch.where(rel_pos >= 0, ties - inside.to(ties.dtype), 0)
-    ahead = greater
-    rows = torch.nonzero((extra > 0).any(dim=1)).flatten()
-    if rows.numel():
-        sub = segment[rows]
-        positions = torch.arange(start, end)
-        equal = sub.unsqueeze(1) == rel_scores[rows].unsqueeze(2)
-        earlier = positions.view(1, 1, -1) < rel_pos[rows].unsqueeze(2)
-        ahead = ahead.clone()
-        ahead[rows] += (equal & earlier).sum(dim=2)
-    return ahead
+    """Candidates ranked ahead of each relevant one, per segment (block x R x segments).
+
+    The reference definition, by direct comparison: a candidate is ahead if it scores
+    higher, or equal and sits earlier in the pool. O(block x R x pool) memory and time.
+    """
+    out = torch.zeros((*rel_scores.shape, len(segments)), dtype=torch.int64)
+    threshold = rel_scores.unsqueeze(2)
+    for s, (a, b) in enumerate(segments):
+        segment = scores[:, a:b].unsqueeze(1)
+        earlier = torch.arange(a, b).view(1, 1, -1) < rel_pos.unsqueeze(2)
+        out[:, :, s] = ((segment > threshold) | ((segment == threshold) & earlier)).sum(dim=2)
+    return out
+
+
+def _count_ahead_bucketed(
+    scores: torch.Tensor,
+    rel_scores: torch.Tensor,
+    valid: torch.Tensor,
+    segment_offsets: torch.Tensor,
+    n_segments: int,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(strictly greater, equal) counts per relevant and segment, both block x R x segments."""
+    block, width = rel_scores.shape
+    inf = torch.tensor(float("inf"))
+    thresholds, order = torch.sort(torch.where(valid, rel_scores, inf), dim=1)
+    edges = torch.stack([thresholds, torch.nextafter(thresholds, inf)], dim=2).reshape(block, 2 * width)
+    n_buckets = 2 * width + 1
+    # bucket = number of edges <= score: odd buckets hold scores equal to a threshold.
+    buckets = torch.searchsorted(edges, scores, right=True, out_int32=True)
+    rows = torch.arange(block, dtype=torch.int32).unsqueeze(1) * (n_segments * n_buckets)
+    buckets += segment_offsets * n_buckets + rows
+    histogram = torch.bincount(buckets.flatten(), minlength=block * n_segments * n_buckets)
+    histogram = histogram.view(block, n_segments, n_buckets)
+    at_or_above = histogram.flip(-1).cumsum(-1).flip(-1)
+    greater_sorted = at_or_above[..., 2::2]  # bucket >= 2k + 2: above threshold k
+    equal_sorted = histogram[..., 1::2]  # bucket == 2k + 1: equal to threshold k
+    unsort = torch.argsort(order, dim=1).unsqueeze(1).expand(block, n_segments, width)
+    greater = greater_sorted.gather(2, unsort).transpose(1, 2)
+    equal = equal_sorted.gather(2, unsort).transpose(1, 2)
+    return greater, equal
 
 
 def rank_relevant(
@@ -87,29 +112,39 @@ def rank_relevant(
     """
     position_of = np.full(n_candidates + 1, -1, dtype=np.int64)  # last slot maps the -1 padding
     position_of[pool.candidates] = np.arange(len(pool.candidates))
-    rel_pos_all = position_of[relevant]
+    rel_pos_all = torch.from_numpy(position_of[relevant])
     n_queries, width = relevant.shape
-    whole = np.full((n_queries, width), np.inf)
-    own = np.full((n_queries, width), np.inf)
-    seg_of_pos = np.empty(len(pool.candidates), dtype=np.int64)
+    n_segments = len(pool.segments)
+    segment_of = torch.zeros(len(pool.candidates), dtype=torch.int64)
     for s, (a, b) in enumerate(pool.segments):
-        seg_of_pos[a:b] = s
+        segment_of[a:b] = s
+    segment_offsets = segment_of.to(torch.int32).unsqueeze(0)
+    whole = torch.full((n_queries, width), float("inf"), dtype=torch.float64)
+    own = whole.clone()
     starts = range(0, n_queries, block_size)
     for start in tqdm(starts, desc=f"rank pool {pool.name}", unit="block", disable=not progress, leave=False):
-        queries = np.arange(start, min(start + block_size, n_queries))
-        scores = score_fn(queries)
-        rel_pos = torch.from_numpy(rel_pos_all[queries])
+        stop = min(start + block_size, n_queries)
+        scores = score_fn(np.arange(start, stop))
+        rel_pos = rel_pos_all[start:stop]
         valid = rel_pos >= 0
         rel_scores = scores.gather(1, rel_pos.clamp(min=0))
-        per_segment = torch.stack(
-            [_count_ahead(scores, rel_scores, rel_pos, a, b) for a, b in pool.segments], dim=2
-        )  # block x R x segments
-        total = per_segment.sum(dim=2) + 1
-        seg_index = torch.from_numpy(seg_of_pos[rel_pos.clamp(min=0).numpy()])
-        in_own = per_segment.gather(2, seg_index.unsqueeze(2)).squeeze(2) + 1
-        whole[queries] = np.where(valid.numpy(), total.numpy(), np.inf)
-        own[queries] = np.where(valid.numpy(), in_own.numpy(), np.inf)
-    return PoolRanks(whole_pool=whole, own_segment=own)
+        greater, equal = _count_ahead_bucketed(scores, rel_scores, valid, segment_offsets, n_segments)
+        own_segment = segment_of[rel_pos.clamp(min=0)]
+        self_tie = torch.nn.functional.one_hot(own_segment, n_segments) * valid.unsqueeze(2)
+        ahead = greater
+        # Ties beyond a candidate with itself (or two equal relevant scores) need the position tie-break.
+        valid_scores = torch.where(valid, rel_scores, torch.nan)
+        duplicated = (valid_scores.unsqueeze(1) == valid_scores.unsqueeze(2)).sum(dim=(1, 2)) > valid.sum(dim=1)
+        tied = ((equal - self_tie) > 0).any(dim=(1, 2)) | duplicated
+        rows = torch.nonzero(tied & valid.any(dim=1)).flatten()
+        if rows.numel():
+            ahead = ahead.clone()
+            ahead[rows] = count_ahead_exact(scores[rows], rel_scores[rows], rel_pos[rows], pool.segments)
+        total = ahead.sum(dim=2).to(torch.float64) + 1
+        in_own = ahead.gather(2, own_segment.unsqueeze(2)).squeeze(2).to(torch.float64) + 1
+        whole[start:stop] = torch.where(valid, total, float("inf"))
+        own[start:stop] = torch.where(valid, in_own, float("inf"))
+    return PoolRanks(whole_pool=whole.numpy(), own_segment=own.numpy())
 
 
 def language_segments(candidate_langs: np.ndarray) -> tuple[tuple[int, int], ...]:
