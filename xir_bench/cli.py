@@ -134,7 +134,69 @@ def build_parser() -> argparse.ArgumentParser:
     scratch.add_argument("--vocab-size", type=int, default=8000, help="tokenizer vocabulary size (default: 8000)")
     scratch.add_argument("--seed", type=int, default=0, help="seed of the random token vectors (default: 0)")
     _add_data_options(scratch)
+
+    board = commands.add_parser(
+        "leaderboard",
+        help="publish the markdown leaderboard from stored results",
+        description="Read every <model>/<revision>/<Task>.json under --results (validated), draw per-model "
+        "heatmaps and rank-distance charts, and write the board: one table per data set, ranked, with "
+        "paired significance tests against the best model of each column, and per-language tables.",
+        epilog="example:\n  xir-bench run --model bm25 --output leaderboard/results\n"
+        "  xir-bench leaderboard --results leaderboard/results --out leaderboard/README.md",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    board.add_argument(
+        "--results",
+        type=Path,
+        default=Path("leaderboard/results"),
+        metavar="DIR",
+        help="results folder (default: leaderboard/results)",
+    )
+    board.add_argument(
+        "--out",
+        type=Path,
+        default=Path("leaderboard/README.md"),
+        metavar="FILE",
+        help="board to write (default: leaderboard/README.md); pictures go to plots/ beside it",
+    )
+    board.add_argument(
+        "--models",
+        type=Path,
+        default=Path("models"),
+        metavar="DIR",
+        help="model cards to link names to (default: models)",
+    )
+    board.add_argument("--seed", type=int, default=0, help="seed of the significance tests (default: 0)")
+
+    compare = commands.add_parser(
+        "compare",
+        help="per-setting deltas between two runs, with significance",
+        description="Compare two runs subset by subset: A, B, A − B and a paired randomization test on "
+        "per-query scores (Benjamini-Hochberg adjusted over all rows).",
+        epilog="example:\n  xir-bench compare results/bm25/bm25s-0.3.16 results/static-scratch",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    compare.add_argument("run_a", type=Path, metavar="RUN_A", help="a <model>/<revision> (or <model>) results folder")
+    compare.add_argument("run_b", type=Path, metavar="RUN_B", help="the run to compare against")
+    compare.add_argument("--metric", default="map", help="per-query metric: map, ndcg_at_10, mrr, recall_at_10, ...")
+    compare.add_argument("--seed", type=int, default=0, help="seed of the tests (default: 0)")
     return parser
+
+
+def _leaderboard(args: argparse.Namespace) -> int:
+    from xir_bench.publish import publish
+
+    path = publish(args.results, args.out, args.models, args.seed)
+    print(f"wrote {path}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from xir_bench.publish import compare
+    from xir_bench.runs import resolve_run
+
+    print(compare(resolve_run(args.run_a), resolve_run(args.run_b), args.metric, args.seed))
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -234,7 +296,7 @@ def _scratch(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"run": _run, "info": _info, "scratch-model": _scratch}
+    handlers = {"run": _run, "info": _info, "scratch-model": _scratch, "leaderboard": _leaderboard, "compare": _compare}
     try:
         return handlers[args.command](args)
     except XirBenchError as err:

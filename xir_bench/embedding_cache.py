@@ -47,7 +47,7 @@ class EmbeddingCache:
             if keys.ndim != 2 or keys.shape[1] != KEY_BYTES or shape[0] != keys.shape[0]:
                 raise ValueError(f"keys {keys.shape} do not match embeddings {shape}")
             return keys
-        except Exception as err:
+        except Exception as err:  # numpy, zipfile and OS errors alike mean an unreadable shard
             self._discard(shard, err)
             return None
 
@@ -85,7 +85,7 @@ class EmbeddingCache:
                     embeddings = data["embeddings"]
                 if not np.isfinite(embeddings).all():
                     raise ValueError("non-finite values")
-            except Exception as err:
+            except Exception as err:  # as above: any failure to read means recompute
                 self._discard(shard, err)
                 return self.get(keys)
             if result is None:

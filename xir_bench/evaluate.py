@@ -8,6 +8,7 @@ then a selection of rows (query language) and cells (pool language) of that tabl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from xir_bench.ranking import rank_relevant
 from xir_bench.scorers import Scorer
 from xir_bench.settings import SETTING_KINDS, Setting, SettingKind
 
-BIAS_METRICS = ("rank_distance", "same_language_share")
+BIAS_COLUMNS = ("rank_distance", "same_language_first")
 
 
 @dataclass(frozen=True)
@@ -64,41 +65,47 @@ def setting_ranks(collection: ParallelCollection, table: RankTable, setting: Set
 
 
 def per_query_frame(collection: ParallelCollection, table: RankTable, settings: list[Setting]) -> pd.DataFrame:
-    """One row per (setting, query) with every metric; bias columns in multilingual settings."""
-    frames = []
-    for setting in settings:
-        rows, ranks = setting_ranks(collection, table, setting)
-        frame = pd.DataFrame(per_query_metrics(ranks))
-        if setting.kind == "multi":
-            relevant = table.relevant[rows]
-            same = (relevant >= 0) & (collection.candidate_langs[relevant] == collection.query_langs[rows, None])
-            frame["rank_distance"] = rank_distance(ranks)
-            frame["same_language_first"] = same_language_first(ranks, same)
-        frame.insert(0, "query_id", [collection.query_ids[r] for r in rows])
-        frame.insert(0, "subset", setting.subset)
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    """One row per (setting, query) with every metric; bias columns in multilingual settings.
+
+    All settings' rank rows are stacked and scored in one vectorised pass.
+    """
+    selected = [setting_ranks(collection, table, setting) for setting in settings]
+    rows = np.concatenate([r for r, _ in selected])
+    ranks = np.concatenate([k for _, k in selected])
+    counts = [len(r) for r, _ in selected]
+    multi = np.repeat([s.kind == "multi" for s in settings], counts)
+    relevant = table.relevant[rows]
+    same = (relevant >= 0) & (collection.candidate_langs[relevant] == collection.query_langs[rows, None])
+    frame = pd.DataFrame(
+        {
+            "subset": np.repeat([s.subset for s in settings], counts),
+            "query_id": np.asarray(collection.query_ids, dtype=object)[rows],
+            **per_query_metrics(ranks),
+            "rank_distance": np.where(multi, rank_distance(ranks), np.nan),
+            "same_language_first": np.where(multi, same_language_first(ranks, same), np.nan),
+        }
+    )
+    return frame
 
 
-def subset_scores(per_query: pd.DataFrame, settings: list[Setting], main_score: str) -> dict[str, dict[str, float]]:
+def subset_scores(per_query: pd.DataFrame, settings: list[Setting], main_score: str) -> dict[str, dict[str, Any]]:
     """Mean of each metric per subset; ``main_score`` copied in as MTEB expects."""
-    scores: dict[str, dict[str, float]] = {}
-    grouped = per_query.groupby("subset", sort=False)
+    grouped = per_query.drop(columns=["query_id"]).groupby("subset", sort=False)
+    means, sizes = grouped.mean(), grouped.size()
+    scores: dict[str, dict[str, Any]] = {}
     for setting in settings:
-        frame = grouped.get_group(setting.subset)
-        metrics = frame.drop(columns=["subset", "query_id"]).mean(skipna=True)
-        values = {name: float(v) for name, v in metrics.items() if name != "same_language_first"}
+        metrics = means.loc[setting.subset]
+        values = {name: float(v) for name, v in metrics.items() if name not in BIAS_COLUMNS}
         if setting.kind == "multi":
+            values["rank_distance"] = float(metrics["rank_distance"])
             values["same_language_share"] = float(metrics["same_language_first"])
-        else:
-            values.pop("rank_distance", None)
-        values["n_queries"] = len(frame)
+        values["n_queries"] = int(sizes.loc[setting.subset])
         values["main_score"] = values[main_score]
         scores[setting.subset] = values
     return scores
 
 
-def aggregate(scores: dict[str, dict[str, float]], settings: list[Setting]) -> dict[str, dict[str, float]]:
+def aggregate(scores: dict[str, dict[str, Any]], settings: list[Setting]) -> dict[str, dict[str, float]]:
     """Mo / Cr / Mul: means over the mono, cross and multi subsets (LAReQA, 2408.10536).
 
     The multilingual rank distance is averaged per query language first (one subset per
@@ -110,6 +117,7 @@ def aggregate(scores: dict[str, dict[str, float]], settings: list[Setting]) -> d
         subsets = [s.subset for s in settings if s.kind == kind]
         if not subsets:
             continue
-        names = [n for n in scores[subsets[0]] if n not in ("n_queries", "main_score")]
+        first = scores[subsets[0]]
+        names = [n for n, v in first.items() if isinstance(v, float) and n not in ("n_queries", "main_score")]
         out[kind] = {n: float(np.nanmean([scores[s][n] for s in subsets])) for n in names}
     return out

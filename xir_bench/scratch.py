@@ -61,3 +61,60 @@ def save_static_model(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return output
+
+
+def save_tiny_transformer(
+    texts: Iterable[str],
+    output: str | Path,
+    hidden: int = 256,
+    layers: int = 4,
+    heads: int = 4,
+    vocab_size: int = 8000,
+    max_seq_length: int = 128,
+    seed: int = 0,
+) -> Path:
+    """Save a randomly initialised small BERT (mean pooled) with a locally trained tokenizer.
+
+    Slower to encode than a static model by orders of magnitude, as real encoders are:
+    the speed benchmark uses it so that encoding, not scoring, dominates a run.
+    """
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
+    from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
+
+    output = Path(output)
+    if output.exists() and any(output.iterdir()):
+        raise XirBenchError(f"{output} exists and is not empty; choose another folder or delete it")
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=train_tokenizer(texts, vocab_size),
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        model_max_length=max_seq_length,
+    )
+    torch.manual_seed(seed)
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        intermediate_size=4 * hidden,
+        max_position_embeddings=max_seq_length,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}."))
+    try:
+        raw = staging / "hf"
+        BertModel(config).save_pretrained(raw)
+        tokenizer.save_pretrained(raw)
+        transformer = Transformer(str(raw), max_seq_length=max_seq_length)
+        model = SentenceTransformer(modules=[transformer, Pooling(hidden, "mean")], device="cpu")
+        final = staging / "model"
+        model.save(str(final))
+        if output.exists():
+            output.rmdir()
+        os.replace(final, output)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return output

@@ -1,0 +1,141 @@
+"""Leaderboard and compare: determinism, escaping, significance, pictures, validation."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import matplotlib.image
+import numpy as np
+import pytest
+
+from xir_bench.board import cross_lingual_matrix, escape, rank_distance_by_language
+from xir_bench.cards import get_task_card
+from xir_bench.cli import main
+from xir_bench.errors import XirBenchError
+from xir_bench.publish import compare, publish
+from xir_bench.runs import discover_runs, resolve_run
+from xir_bench.significance import paired_randomization_test
+
+LANGS = "de,en,es"
+
+
+@pytest.fixture
+def results(tiny_data: Path, static_model: Path, tmp_path: Path) -> Path:
+    """Stored runs of BM25 and a static model on the synthetic XQuAD-R."""
+    out = tmp_path / "results"
+    for model in ("bm25", str(static_model)):
+        assert (
+            main(
+                [
+                    "run",
+                    "--model",
+                    model,
+                    "--task",
+                    "xquad-r",
+                    "--languages",
+                    LANGS,
+                    "--data-dir",
+                    str(tiny_data),
+                    "--output",
+                    str(out),
+                    "--quiet",
+                ]
+            )
+            == 0
+        )
+    return out
+
+
+def test_board_is_deterministic_and_complete(results: Path, tmp_path: Path) -> None:
+    first = tmp_path / "a" / "README.md"
+    second = tmp_path / "b" / "README.md"
+    publish(results, first, Path("models"))
+    publish(results, second, Path("models"))
+    text = first.read_text()
+    assert text == second.read_text()
+    for png in sorted((first.parent / "plots").glob("*.png")):
+        assert png.read_bytes() == (second.parent / "plots" / png.name).read_bytes()
+    assert "## XQuAD-R" in text and "| Mo mAP" in text and "rank distance by query language" in text
+    assert "static-tiny" in text and "bm25" in text
+    assert "paired randomization test" in text and "Benjamini-Hochberg" in text
+    assert text.count("**") >= 2 * 4  # a best value per column
+    assert "(plots/static-tiny.xquad-r.map.png)" in text
+
+
+def test_model_names_link_to_cards_and_are_escaped(results: Path, tmp_path: Path) -> None:
+    (bm25_run,) = [p for p in results.iterdir() if p.name == "bm25"]
+    evil = results / "evil"
+    shutil.copytree(bm25_run, evil)
+    (meta,) = evil.rglob("model_meta.json")
+    meta.write_text(json.dumps({"name": "e|v*i_l [x](y) <b>", "revision": "r"}))
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "bm25.toml").write_text('name = "bm25"\nkind = "bm25"\n')
+    out = tmp_path / "board" / "README.md"
+    publish(results, out, models)
+    text = out.read_text()
+    assert "e\\|v\\*i\\_l \\[x\\]\\(y\\) \\<b\\>" in text and "e|v*i_l" not in text
+    assert "[bm25](../models/bm25.toml)" in text
+    assert escape("a|b\nc") == "a\\|b c"
+
+
+def test_significance_rejects_planted_difference_and_not_identical_runs() -> None:
+    rng = np.random.default_rng(0)
+    base = rng.random(300)
+    better = np.clip(base + 0.2 + 0.05 * rng.standard_normal(300), 0, 1)
+    assert paired_randomization_test(better, base).p_value < 0.01
+    same = paired_randomization_test(base, base.copy())
+    assert same.p_value == 1.0 and same.mean_difference == 0.0
+
+
+def test_significance_false_positive_rate_is_nominal() -> None:
+    rejections = 0
+    trials = 200
+    for seed in range(trials):
+        rng = np.random.default_rng(1000 + seed)
+        truth = rng.random(60)
+        a = truth + 0.1 * rng.standard_normal(60)
+        b = truth + 0.1 * rng.standard_normal(60)
+        rejections += paired_randomization_test(a, b, n_resamples=500, seed=seed).p_value < 0.05
+    assert rejections / trials <= 0.09  # nominal 0.05; a binomial(200, 0.05) exceeds 18 with p < 0.01
+
+
+def test_heatmap_and_rank_distance_data(results: Path, tmp_path: Path) -> None:
+    card = get_task_card("xquad-r")
+    run = next(r for r in discover_runs(results) if r.model == "bm25")
+    matrix = cross_lingual_matrix(run, "XQuADR", card)
+    assert matrix.shape == (3, 3) and list(matrix.index) == ["de", "en", "es"] == list(matrix.columns)
+    subsets = {e["hf_subset"]: e for e in run.results["XQuADR"].task_result["scores"]["test"]}
+    assert matrix.loc["en", "en"] == subsets["eng-eng"]["map"] and matrix.loc["en", "de"] == subsets["eng-deu"]["map"]
+    assert len(rank_distance_by_language(run, "XQuADR", card)) == 3
+    out = tmp_path / "board" / "README.md"
+    publish(results, out, Path("models"))
+    image = matplotlib.image.imread(out.parent / "plots" / "bm25.xquad-r.map.png")
+    assert image.ndim == 3 and image.shape[0] > 100
+
+
+def test_bad_results_file_is_named_and_board_kept(results: Path, tmp_path: Path) -> None:
+    out = tmp_path / "board" / "README.md"
+    publish(results, out, Path("models"))
+    before = out.read_bytes()
+    (victim,) = (results / "bm25").rglob("XQuADR.json")
+    victim.write_text(victim.read_text()[:200])  # truncated
+    with pytest.raises(XirBenchError, match=r"XQuADR\.json: line \d+, column \d+: not valid JSON"):
+        publish(results, out, Path("models"))
+    assert out.read_bytes() == before
+    victim.write_text(json.dumps({"task_name": "XQuADR", "scores": {"test": [{"hf_subset": "eng-eng"}]}}))
+    with pytest.raises(XirBenchError, match="not a valid result file"):
+        publish(results, out, Path("models"))
+    assert out.read_bytes() == before
+
+
+def test_compare_command(results: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    runs = {r.model: r for r in discover_runs(results)}
+    table = compare(runs["bm25"], runs["static-tiny"])
+    assert "eng-deu" in table and "A − B" in table and "p (BH)" in table
+    assert table.count("\n") >= 12 + 3
+    assert main(["compare", str(results / "bm25"), str(results / "static-tiny"), "--metric", "ndcg_at_10"]) == 0
+    assert "A ndcg_at_10" in capsys.readouterr().out
+    assert resolve_run(results / "bm25").model == "bm25"

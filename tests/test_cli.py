@@ -1,0 +1,197 @@
+"""The command line, end to end on the synthetic fixture."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from mteb.results import TaskResult
+
+from xir_bench.cli import main
+
+LANGS = "de,en,es"
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("model", ["bm25", "static"])
+def test_run_writes_mteb_results(
+    model: str, tiny_data: Path, static_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model_arg = "bm25" if model == "bm25" else str(static_model)
+    out_dir = tmp_path / "results"
+    args = [
+        "run",
+        "--model",
+        model_arg,
+        "--task",
+        "xquad-r",
+        "--languages",
+        LANGS,
+        "--data-dir",
+        str(tiny_data),
+        "--output",
+        str(out_dir),
+        "--quiet",
+    ]
+    code, out, _ = _run(capsys, *args)
+    assert code == 0 and "xquad-r" in out and "new" in out
+    (result_file,) = out_dir.rglob("XQuADR.json")
+    data = json.loads(result_file.read_text())
+    parsed = TaskResult.from_dict(data)  # mteb's own schema
+    subsets = {entry["hf_subset"]: entry for entry in parsed.scores["test"]}
+    assert len(subsets) == 12 and {"eng-eng", "eng-deu", "eng-all"} <= set(subsets)
+    assert subsets["eng-all"]["languages"] == ["eng-Latn", "deu-Latn", "spa-Latn"]
+    assert subsets["eng-deu"]["main_score"] == subsets["eng-deu"]["map"]
+    assert "rank_distance" in subsets["eng-all"] and "rank_distance" not in subsets["eng-eng"]
+    per_query = pd.read_parquet(result_file.with_name("XQuADR.per_query.parquet"))
+    assert len(per_query) == 12 * 5 and set(per_query.subset) == set(subsets)
+    meta = json.loads((result_file.parent / "model_meta.json").read_text())
+    assert meta["name"] == ("bm25" if model == "bm25" else "static-tiny")
+    # A rerun reuses the stored result; --overwrite recomputes it.
+    code, out, _ = _run(capsys, *args)
+    assert code == 0 and "reused" in out
+    code, out, _ = _run(capsys, *args, "--overwrite")
+    assert code == 0 and "new" in out
+
+
+def test_bm25_ranks_its_own_language_first(tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _run(
+        capsys,
+        "run",
+        "--model",
+        "bm25",
+        "--task",
+        "xquad-r",
+        "--languages",
+        LANGS,
+        "--data-dir",
+        str(tiny_data),
+        "--output",
+        str(tmp_path),
+        "--quiet",
+        "--settings",
+        "mono",
+    )
+    (result_file,) = tmp_path.rglob("XQuADR.json")
+    subsets = {e["hf_subset"]: e for e in json.loads(result_file.read_text())["scores"]["test"]}
+    assert set(subsets) == {"deu-deu", "eng-eng", "spa-spa"}
+    assert subsets["eng-eng"]["map"] == 1.0  # the fixture's questions share two words with their answer only
+
+
+def test_settings_merge_into_existing_result(
+    tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = [
+        "run",
+        "--model",
+        "bm25",
+        "--task",
+        "xquad-r",
+        "--languages",
+        LANGS,
+        "--data-dir",
+        str(tiny_data),
+        "--output",
+        str(tmp_path),
+        "--quiet",
+    ]
+    _run(capsys, *base, "--settings", "mono")
+    _run(capsys, *base, "--settings", "multi")
+    (result_file,) = tmp_path.rglob("XQuADR.json")
+    subsets = {e["hf_subset"] for e in json.loads(result_file.read_text())["scores"]["test"]}
+    assert subsets == {"deu-deu", "eng-eng", "spa-spa", "deu-all", "eng-all", "spa-all"}
+
+
+def test_info_json(tiny_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "info", "xquad-r", "--json", "--languages", LANGS, "--data-dir", str(tiny_data))
+    stats = json.loads(out)
+    assert code == 0 and stats["multilingual_pool"] == 21 and stats["languages"]["en"]["questions"] == 5
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--model", "bm25", "--task", "nope"], "unknown task 'nope'"),
+        (["run", "--model", "bm25", "--task", "xquad-r", "--settings", "mono,both"], "unknown setting kind"),
+        (["info", "xquad-r", "--languages", "en,xx"], "has no language xx"),
+        (["run", "--model", "/no/such/model", "--task", "xquad-r"], "could not load model"),
+    ],
+)
+def test_errors_exit_2_with_a_message(
+    args: list[str], message: str, tiny_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(capsys, *args, "--data-dir", str(tiny_data))
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_bad_data_file_loses_nothing(tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = [
+        "run",
+        "--model",
+        "bm25",
+        "--task",
+        "xquad-r",
+        "--languages",
+        LANGS,
+        "--data-dir",
+        str(tiny_data),
+        "--output",
+        str(tmp_path),
+        "--quiet",
+    ]
+    _run(capsys, *base)
+    (result_file,) = tmp_path.rglob("XQuADR.json")
+    before = result_file.read_bytes()
+    (tiny_data / "lareqa" / "xquad-r" / "en.json").write_text('{"data": [')
+    code, _, err = _run(capsys, *base, "--overwrite")
+    assert code == 2 and "en.json: line 1" in err
+    assert result_file.read_bytes() == before
+    assert [p.name for p in result_file.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_help_teaches(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    out = capsys.readouterr().out
+    assert "examples:" in out and "--data-dir" in out and "rank_distance" in out
+
+
+def test_scratch_model(tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "m"
+    code, _, _ = _run(
+        capsys,
+        "scratch-model",
+        "--task",
+        "xquad-r",
+        "--languages",
+        LANGS,
+        "--data-dir",
+        str(tiny_data),
+        "--output",
+        str(target),
+        "--dim",
+        "16",
+        "--vocab-size",
+        "100",
+    )
+    assert code == 0 and (target / "modules.json").is_file()
+    code, _, err = _run(
+        capsys,
+        "scratch-model",
+        "--task",
+        "xquad-r",
+        "--languages",
+        LANGS,
+        "--data-dir",
+        str(tiny_data),
+        "--output",
+        str(target),
+    )
+    assert code == 2 and "not empty" in err

@@ -1,0 +1,136 @@
+"""Engine: hand-computed end-to-end scores, encode-once, the embedding cache, bad model output."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from xir_bench.data.tasks import load_task
+from xir_bench.encoding import encode_texts
+from xir_bench.errors import ModelOutputError
+from xir_bench.evaluate import aggregate, compute_rank_table, per_query_frame, subset_scores
+from xir_bench.scorers import DenseScorer
+from xir_bench.settings import enumerate_settings
+
+LANGS = ["de", "en", "es"]
+
+
+class CountingEncoder:
+    """A deterministic fake model (a vector per text hash) that counts what it encodes."""
+
+    name = "counting"
+    revision = "r1"
+    similarity = "cosine"
+
+    def __init__(self, dim: int = 16, bad: str | None = None) -> None:
+        self.dim = dim
+        self.bad = bad
+        self.seen: list[str] = []
+
+    def prefix(self, role: str) -> str:
+        return {"query": "Query: ", "passage": "Passage: "}[role]
+
+    def encode(self, texts: list[str], role: str) -> np.ndarray:
+        self.seen += texts
+        rows = []
+        for text in texts:
+            seed = int.from_bytes(hashlib.sha256((role + text).encode()).digest()[:8], "little")
+            rows.append(np.random.default_rng(seed).standard_normal(self.dim))
+        out = np.array(rows, dtype=np.float32)
+        if self.bad == "nan":
+            out[len(out) // 2, 0] = np.nan
+        if self.bad == "rows":
+            out = out[:-1]
+        return out
+
+
+def test_hand_computed_scores(tiny_data: Path) -> None:
+    collection = load_task("xquad-r", LANGS, data_dir=tiny_data)
+    n_q, n_c = collection.n_queries, collection.n_candidates
+    candidates = np.eye(n_c, dtype=np.float32)  # one-hot: a query's embedding is its score row
+    queries = np.zeros((n_q, n_c), dtype=np.float32)
+    q = next(i for i in range(n_q) if collection.query_ids[i] == "q1" and collection.query_langs[i] == 1)  # en
+    # q1's answers: 1 (de), 8 (en), 15 (es). Rank order: 9, 8, 0, 15, 1, then the zeros.
+    queries[q, [9, 8, 0, 15, 1]] = [0.95, 0.9, 0.8, 0.7, 0.5]
+    scorer = DenseScorer(collection, queries, candidates, similarity="dot")
+    settings = enumerate_settings(list(collection.languages))
+    assert len(settings) == 3 + 6 + 3
+    per_query = per_query_frame(collection, compute_rank_table(collection, scorer, progress=False), settings)
+    row = per_query[(per_query.subset == "eng-all") & (per_query.query_id == "q1")].iloc[0]
+    assert row["map"] == pytest.approx((1 / 2 + 2 / 4 + 3 / 5) / 3)
+    assert row["rank_distance"] == 3
+    assert row["same_language_first"] == 1.0
+    ideal = 1 + 1 / math.log2(3) + 1 / math.log2(4)
+    assert row["ndcg_at_10"] == pytest.approx((1 / math.log2(3) + 1 / math.log2(5) + 1 / math.log2(6)) / ideal)
+    assert row["mrr"] == 0.5 and row["recall_at_1"] == 0 and row["recall_at_10"] == 1
+    mono = per_query.set_index(["subset", "query_id"])
+    assert mono.loc[("eng-eng", "q1"), "map"] == 0.5
+    assert mono.loc[("eng-deu", "q1"), "map"] == 0.5
+    assert mono.loc[("eng-spa", "q1"), "map"] == 1.0
+    scores = subset_scores(per_query, settings, "map")
+    assert scores["eng-all"]["n_queries"] == 5 and scores["eng-all"]["main_score"] == scores["eng-all"]["map"]
+    agg = aggregate(scores, settings)
+    assert agg["mono"]["map"] == pytest.approx(np.mean([scores[s]["map"] for s in ("deu-deu", "eng-eng", "spa-spa")]))
+    assert set(agg) == {"mono", "cross", "multi"} and "rank_distance" in agg["multi"]
+
+
+def test_each_unique_text_encoded_once_and_cached(tiny_data: Path, tmp_path: Path) -> None:
+    collection = load_task("xquad-r", LANGS, data_dir=tiny_data)
+    encoder = CountingEncoder()
+    cache = tmp_path / "cache"
+    queries = encode_texts(encoder, collection.query_texts, "query", cache, chunk_size=4, progress=False)
+    assert sorted(encoder.seen) == sorted(set(collection.query_texts))
+    encoder.seen.clear()
+    again = encode_texts(encoder, collection.query_texts, "query", cache, progress=False)
+    assert encoder.seen == []
+    np.testing.assert_array_equal(queries, again)
+    # A partially filled cache (an interrupted run) encodes only what is missing.
+    shards = sorted((next(cache.iterdir())).glob("*.npz"))
+    assert len(shards) == 4  # 15 texts in chunks of 4
+    with np.load(shards[0]) as removed:
+        n_removed = len(removed["keys"])
+    shards[0].unlink()
+    encode_texts(encoder, collection.query_texts, "query", cache, progress=False)
+    assert len(encoder.seen) == n_removed > 0
+
+
+def test_corrupt_cache_is_detected_and_recomputed(tiny_data: Path, tmp_path: Path) -> None:
+    collection = load_task("xquad-r", LANGS, data_dir=tiny_data)
+    encoder = CountingEncoder()
+    cache = tmp_path / "cache"
+    first = encode_texts(encoder, collection.candidate_texts, "passage", cache, progress=False)
+    (shard,) = next(cache.iterdir()).glob("*.npz")
+    shard.write_bytes(shard.read_bytes()[:100])  # truncated
+    encoder.seen.clear()
+    with pytest.warns(UserWarning, match="is corrupt"):
+        second = encode_texts(encoder, collection.candidate_texts, "passage", cache, progress=False)
+    np.testing.assert_array_equal(first, second)
+    assert len(encoder.seen) == len(set(collection.candidate_texts))
+
+
+def test_prefix_is_part_of_the_cache_key(tiny_data: Path, tmp_path: Path) -> None:
+    collection = load_task("xquad-r", ["en"], data_dir=tiny_data)
+    encoder = CountingEncoder()
+    encode_texts(encoder, collection.query_texts, "query", tmp_path, progress=False)
+    encoder.prefix = lambda role: "other: "  # type: ignore[method-assign]
+    encoder.seen.clear()
+    encode_texts(encoder, collection.query_texts, "query", tmp_path, progress=False)
+    assert len(encoder.seen) == 5
+
+
+@pytest.mark.parametrize(("bad", "message"), [("nan", "NaN or infinite"), ("rows", "shape")])
+def test_bad_model_output(tiny_data: Path, tmp_path: Path, bad: str, message: str) -> None:
+    collection = load_task("xquad-r", ["en"], data_dir=tiny_data)
+    with pytest.raises(ModelOutputError, match=message):
+        encode_texts(CountingEncoder(bad=bad), collection.query_texts, "query", tmp_path, progress=False)
+    assert list(tmp_path.rglob("*.npz")) == []  # nothing bad was cached
+
+
+def test_dimension_mismatch(tiny_data: Path, tmp_path: Path) -> None:
+    collection = load_task("xquad-r", ["en"], data_dir=tiny_data)
+    with pytest.raises(ModelOutputError, match=r"8-dimensional embeddings where earlier ones .* have 16"):
+        encode_texts(CountingEncoder(dim=8), collection.candidate_texts, "passage", tmp_path, dim=16, progress=False)

@@ -1,0 +1,78 @@
+"""Metrics: hand-computed values, and equality with pytrec_eval (trec_eval) on random runs."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from xir_bench.metrics import (
+    average_precision,
+    ndcg_at_k,
+    rank_distance,
+    recall_at_k,
+    reciprocal_rank,
+    same_language_first,
+)
+from xir_bench.ranking import Pool, rank_relevant
+
+INF = np.inf
+
+
+def test_hand_computed_values() -> None:
+    ranks = np.array([[2.0, 4.0, INF], [1.0, INF, INF], [3.0, 1.0, 7.0]])
+    # AP: (1/2 + 2/4) / 2 ; 1/1 ; (1/1 + 2/3 + 3/7) / 3
+    assert average_precision(ranks) == pytest.approx([0.5, 1.0, (1 + 2 / 3 + 3 / 7) / 3])
+    idcg2 = 1 + 1 / math.log2(3)
+    idcg3 = idcg2 + 0.5
+    assert ndcg_at_k(ranks, 10) == pytest.approx(
+        [(1 / math.log2(3) + 1 / math.log2(5)) / idcg2, 1.0, (1 + 0.5 + 1 / math.log2(8)) / idcg3]
+    )
+    assert ndcg_at_k(ranks, 3) == pytest.approx([(1 / math.log2(3)) / idcg2, 1.0, 1.5 / idcg3])
+    assert recall_at_k(ranks, 1) == pytest.approx([0, 1, 1 / 3])
+    assert recall_at_k(ranks, 4) == pytest.approx([1, 1, 2 / 3])
+    assert reciprocal_rank(ranks) == pytest.approx([0.5, 1.0, 1.0])
+    rd = rank_distance(ranks)
+    assert rd[0] == 2 and np.isnan(rd[1]) and rd[2] == 6
+    same = np.array([[False, True, False], [True, False, False], [False, False, True]])
+    assert same_language_first(ranks, same).tolist() == [0.0, 1.0, 0.0]
+
+
+def _ranks_for(scores: np.ndarray, qrels: list[list[int]]) -> np.ndarray:
+    width = max(len(r) for r in qrels)
+    relevant = np.full((len(qrels), width), -1)
+    for i, rel in enumerate(qrels):
+        relevant[i, : len(rel)] = rel
+    n = scores.shape[1]
+    pool = Pool("all", np.arange(n), ((0, n // 3), (n // 3, n)), multilingual=True, segments_are_pools=True)
+    tensor = torch.from_numpy(scores.astype(np.float32))
+    return rank_relevant(
+        pool, relevant, lambda q: tensor[torch.from_numpy(q)], n, block_size=7, progress=False
+    ).whole_pool
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_equal_to_pytrec_eval_on_random_runs(seed: int) -> None:
+    pytrec_eval = pytest.importorskip("pytrec_eval")
+    rng = np.random.default_rng(seed)
+    n_queries, n_docs = 40, 300
+    scores = rng.standard_normal((n_queries, n_docs)).astype(np.float32)
+    qrels = [sorted(rng.choice(n_docs, size=rng.integers(1, 12), replace=False).tolist()) for _ in range(n_queries)]
+    ranks = _ranks_for(scores, qrels)
+    ours = {
+        "map": average_precision(ranks),
+        "ndcg_cut_10": ndcg_at_k(ranks, 10),
+        "recall_1": recall_at_k(ranks, 1),
+        "recall_10": recall_at_k(ranks, 10),
+        "recall_100": recall_at_k(ranks, 100),
+        "recip_rank": reciprocal_rank(ranks),
+    }
+    run = {f"q{i}": {f"d{j}": float(scores[i, j]) for j in range(n_docs)} for i in range(n_queries)}
+    truth = {f"q{i}": {f"d{j}": 1 for j in rel} for i, rel in enumerate(qrels)}
+    evaluator = pytrec_eval.RelevanceEvaluator(truth, set(ours))
+    expected = evaluator.evaluate(run)
+    for measure, values in ours.items():
+        reference = np.array([expected[f"q{i}"][measure] for i in range(n_queries)])
+        np.testing.assert_allclose(values, reference, rtol=0, atol=1e-9, err_msg=measure)
