@@ -59,7 +59,7 @@ def test_board_is_deterministic_and_complete(results: Path, tmp_path: Path) -> N
         assert png.read_bytes() == (second.parent / "plots" / png.name).read_bytes()
     assert "## XQuAD-R" in text and "| Mo mAP" in text and "rank distance by query language" in text
     assert "static-tiny" in text and "bm25" in text
-    assert "paired randomization test" in text and "Benjamini-Hochberg" in text
+    assert "paired randomization (sign-flip) test" in text and "Benjamini-Hochberg" in text
     assert text.count("**") >= 2 * 4  # a best value per column
     assert "(plots/static-tiny.xquad-r.map.png)" in text
 
@@ -139,3 +139,28 @@ def test_compare_command(results: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["compare", str(results / "bm25"), str(results / "static-tiny"), "--metric", "ndcg_at_10"]) == 0
     assert "A ndcg_at_10" in capsys.readouterr().out
     assert resolve_run(results / "bm25").model == "bm25"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_exact_test_equals_scipy(seed: int) -> None:
+    from scipy import stats
+
+    rng = np.random.default_rng(seed)
+    a, b = rng.random(9), rng.random(9)
+    ours = paired_randomization_test(a, b, n_resamples=1000)
+    reference = stats.permutation_test(
+        (a - b,),
+        lambda x, axis=-1: np.mean(x, axis=axis),
+        permutation_type="samples",
+        vectorized=True,
+        n_resamples=1000,
+    )
+    assert ours.p_value == pytest.approx(reference.pvalue, abs=1e-12)
+
+
+def test_monte_carlo_is_seeded_on_large_samples() -> None:
+    rng = np.random.default_rng(5)
+    a, b = rng.random(130_000), rng.random(130_000)
+    first = paired_randomization_test(a, b, seed=3)
+    assert first == paired_randomization_test(a, b, seed=3)
+    assert 0 < first.p_value <= 1 and first.n == 130_000

@@ -16,11 +16,38 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from xir_bench.atomic import atomic_open, write_json
 from xir_bench.errors import XirBenchError
 
 SPLIT = "test"
+PER_QUERY_COLUMNS = ("subset", "query_id", "map", "ndcg_at_10", "mrr", "recall_at_1", "recall_at_10", "recall_at_100")
+
+
+class SubsetEntry(BaseModel):
+    """One subset's scores: what xir-bench writes, and needs when it reads results back."""
+
+    model_config = ConfigDict(extra="allow")
+
+    hf_subset: str
+    languages: list[str]
+    main_score: float
+    map: float
+    ndcg_at_10: float
+    n_queries: int
+
+
+class TaskResultFile(BaseModel):
+    """The parts of mteb's TaskResult schema that xir-bench relies on."""
+
+    model_config = ConfigDict(extra="allow")
+
+    task_name: str
+    dataset_revision: str
+    mteb_version: str
+    evaluation_time: float
+    scores: dict[str, list[SubsetEntry]]
 
 
 def model_folder(output: Path, model_name: str, revision: str) -> Path:
@@ -45,16 +72,29 @@ def read_result(folder: Path, task_name: str) -> StoredResult | None:
     table = folder / f"{task_name}.per_query.parquet"
     if not path.exists():
         return None
+    fix = f"fix: delete it (and {table.name}) and rerun the model, or rerun with --overwrite"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        entries = data["scores"][SPLIT]
-        if not all("hf_subset" in e and "main_score" in e for e in entries):
-            raise KeyError("hf_subset/main_score")
-        per_query = pd.read_parquet(table) if table.exists() else pd.DataFrame()
-    except (json.JSONDecodeError, KeyError, TypeError, OSError, ValueError) as err:
+        TaskResultFile.model_validate(data)
+        if SPLIT not in data["scores"]:
+            raise ValueError(f"no '{SPLIT}' split in scores")
+    except json.JSONDecodeError as err:
         raise XirBenchError(
-            f"{path}: unreadable result file ({err}); fix: delete it (and {table.name}) or rerun with --overwrite"
+            f"{path}: line {err.lineno}, column {err.colno}: not valid JSON ({err.msg}); {fix}"
         ) from err
+    except ValidationError as err:
+        raise XirBenchError(f"{path}: not a valid result file:\n{err}\n{fix}") from err
+    except (OSError, ValueError) as err:
+        raise XirBenchError(f"{path}: unreadable result file ({err}); {fix}") from err
+    per_query = pd.DataFrame(columns=list(PER_QUERY_COLUMNS))
+    if table.exists():
+        try:
+            per_query = pd.read_parquet(table)
+        except Exception as err:  # pyarrow raises many kinds of error for a damaged file
+            raise XirBenchError(f"{table}: unreadable per-query table ({err}); {fix}") from err
+        missing = [c for c in PER_QUERY_COLUMNS if c not in per_query.columns]
+        if missing:
+            raise XirBenchError(f"{table}: per-query table lacks columns {missing}; {fix}")
     return StoredResult(task_result=data, per_query=per_query)
 
 
@@ -73,7 +113,7 @@ def write_result(
     if previous is not None and previous.task_result.get("dataset_revision") == dataset_revision:
         kept = [e for e in previous.task_result["scores"][SPLIT] if e["hf_subset"] not in new_subsets]
         subset_entries = kept + subset_entries
-        if not previous.per_query.empty:
+        if len(previous.per_query):
             old = previous.per_query[~previous.per_query["subset"].isin(new_subsets)]
             per_query = pd.concat([old, per_query], ignore_index=True)
     task_result = {

@@ -1,0 +1,236 @@
+"""The leaderboard: tables per data set, significance marks, per-language breakdowns.
+
+Input: runs (``xir_bench.runs``). Output: one markdown document, byte-identical for the
+same inputs (no dates, sorted rows, fixed formats, seeded tests), written atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tabulate import tabulate
+
+from xir_bench.cards import TaskCard, task_cards
+from xir_bench.languages import LANGUAGES
+from xir_bench.runs import Run, subset_kind
+from xir_bench.significance import CORRECTION_NAME, TEST_NAME, adjust, paired_randomization_test
+
+ALPHA = 0.05
+#: Board columns: (header, setting kind, per-query metric, higher is better).
+COLUMNS: tuple[tuple[str, str, str, bool], ...] = (
+    ("Mo mAP", "mono", "map", True),
+    ("Cr mAP", "cross", "map", True),
+    ("Mul mAP", "multi", "map", True),
+    ("RD ↓", "multi", "rank_distance", False),
+)
+_ISO3_TO_1 = {three: one for one, (three, _) in LANGUAGES.items()}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def escape(text: str) -> str:
+    """Text safe inside a markdown table cell: specials backslash-escaped, no line breaks."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of a model name."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "model"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: the value, and whether it differs significantly from the column's best."""
+
+    value: float
+    best: bool = False
+    significant: bool | None = None  # None: not tested (the best itself, or no per-query scores)
+
+    def render(self, digits: int) -> str:
+        if not np.isfinite(self.value):
+            return "-"
+        text = f"{self.value:.{digits}f}"
+        if self.best:
+            return f"**{text}**"
+        return text + ("\\*" if self.significant else "")
+
+
+def _subsets(run: Run, task: str) -> dict[str, dict]:
+    return {e["hf_subset"]: e for e in run.results[task].task_result["scores"]["test"]}
+
+
+def column_mean(run: Run, task: str, kind: str, metric: str) -> float:
+    """Mean over the subsets of ``kind`` of the subset-level ``metric`` (Mo/Cr/Mul)."""
+    values = [e.get(metric, np.nan) for s, e in _subsets(run, task).items() if subset_kind(s) == kind]
+    values = [v for v in values if v is not None and np.isfinite(v)]
+    return float(np.mean(values)) if values else float("nan")
+
+
+def per_query_values(run: Run, task: str, kind: str, metric: str) -> pd.Series:
+    """Per-query ``metric`` over the subsets of ``kind``, indexed by (subset, query_id)."""
+    table = run.results[task].per_query
+    if metric not in table.columns or table.empty:
+        return pd.Series(dtype=float)
+    rows = table[table["subset"].map(subset_kind) == kind]
+    return rows.set_index(["subset", "query_id"])[metric].astype(float)
+
+
+def compare_columns(runs: list[Run], task: str, seed: int = 0) -> dict[tuple[str, str], Cell]:
+    """Cells (model, column) with significance against each column's best model, BH-adjusted."""
+    cells: dict[tuple[str, str], Cell] = {}
+    pending: list[tuple[tuple[str, str], float, float]] = []
+    for header, kind, metric, higher in COLUMNS:
+        means = {run.model: column_mean(run, task, kind, metric) for run in runs}
+        finite = {m: v for m, v in means.items() if np.isfinite(v)}
+        best = (max if higher else min)(sorted(finite), key=lambda m: finite[m]) if finite else None
+        best_run = next((r for r in runs if r.model == best), None)
+        for run in runs:
+            value = means[run.model]
+            if run.model == best or best_run is None or not np.isfinite(value):
+                cells[(run.model, header)] = Cell(value, best=run.model == best)
+                continue
+            a = per_query_values(run, task, kind, metric)
+            b = per_query_values(best_run, task, kind, metric)
+            joined = pd.concat([a.rename("a"), b.rename("b")], axis=1, join="inner")
+            if joined.empty:
+                cells[(run.model, header)] = Cell(value)
+                continue
+            test = paired_randomization_test(joined["a"].to_numpy(), joined["b"].to_numpy(), seed=seed)
+            pending.append(((run.model, header), value, test.p_value))
+    for (key, value, _), p in zip(pending, adjust([p for *_, p in pending]), strict=True):
+        cells[key] = Cell(value, significant=bool(np.isfinite(p) and p < ALPHA))
+    return cells
+
+
+def _model_link(name: str, models_dir: Path, out: Path) -> str:
+    card = models_dir / f"{name}.toml"
+    if card.is_file():
+        return f"[{escape(name)}]({_relative(card, out)})"
+    return escape(name)
+
+
+def _language_codes(run: Run, task: str, card: TaskCard) -> list[str]:
+    present = {_ISO3_TO_1.get(s.split("-")[0]) for s in _subsets(run, task)}
+    return [code for code in card.languages if code in present]
+
+
+def _relative(path: Path, out: Path) -> str:
+    return Path(os.path.relpath(path, out.parent)).as_posix()
+
+
+def _overall(cells: dict[tuple[str, str], Cell], model: str) -> float:
+    """The ranking key: mean of the model's Mo, Cr and Mul mAP."""
+    values = [cells[(model, header)].value for header, _, metric, _ in COLUMNS if metric == "map"]
+    return float(np.nanmean(values)) if np.isfinite(values).any() else float("-inf")
+
+
+def render_board(
+    runs: list[Run],
+    out: Path,
+    models_dir: Path,
+    plots: dict[tuple[str, str], dict[str, Path]] | None = None,
+    seed: int = 0,
+) -> str:
+    """The leaderboard markdown for ``runs`` (to be written at ``out``)."""
+    lines = [
+        "# xir-bench leaderboard",
+        "",
+        "Generated by `xir-bench leaderboard`; do not edit by hand. Mo / Cr / Mul: mean full-pool mAP over the "
+        "monolingual, cross-lingual and multilingual-pool settings. RD: rank distance in the multilingual pool "
+        "(max − min rank of a query's parallel answers; mean per query language, then over languages; lower is "
+        "less language-biased). same-lang: share of queries whose best-ranked answer is in their own language. "
+        "Rows are ranked by the mean of Mo, Cr and Mul.",
+        "",
+        f"**Bold**: best in its column. `\\*`: differs from the column's best with p < {ALPHA} "
+        f"({TEST_NAME}, 2000 random sign flips, seed {seed}, on per-query scores paired by subset and query; "
+        f"{CORRECTION_NAME} correction over all comparisons of a table).",
+        "",
+    ]
+    cards_by_mteb = {card.mteb_name: card for card in task_cards().values()}
+    for task in sorted({t for run in runs for t in run.results if t in cards_by_mteb}):
+        task_runs = [run for run in runs if task in run.results]
+        lines += _task_section(task, cards_by_mteb[task], task_runs, models_dir, out, plots or {}, seed)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _task_section(
+    task: str,
+    card: TaskCard,
+    runs: list[Run],
+    models_dir: Path,
+    out: Path,
+    plots: dict[tuple[str, str], dict[str, Path]],
+    seed: int,
+) -> list[str]:
+    """Main table, per-language tables and picture links of one data set."""
+    cells = compare_columns(runs, task, seed)
+    ranked = sorted(runs, key=lambda run: (-_overall(cells, run.model), run.model))
+    rows = []
+    for place, run in enumerate(ranked, start=1):
+        share = column_mean(run, task, "multi", "same_language_share")
+        rows.append(
+            [
+                place,
+                _model_link(run.model, models_dir, out),
+                *(cells[(run.model, h)].render(1 if h.startswith("RD") else 4) for h, *_ in COLUMNS),
+                "-" if not np.isfinite(share) else f"{share:.3f}",
+            ]
+        )
+    headers = ["#", "model", *(h for h, *_ in COLUMNS), "same-lang"]
+    lines = [f"## {escape(card.title)}", "", escape(card.description), ""]
+    lines += [tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
+    lines += _per_language_tables(ranked, task, card, models_dir, out)
+    pictures = []
+    for run in ranked:
+        files = plots.get((run.model, task), {})
+        if files:
+            links = ", ".join(f"[{kind}]({_relative(path, out)})" for kind, path in sorted(files.items()))
+            pictures.append(f"- {_model_link(run.model, models_dir, out)}: {links}")
+    if pictures:
+        lines += [f"### {escape(card.title)}: pictures", "", *pictures, ""]
+    return lines
+
+
+def _per_language_tables(ranked: list[Run], task: str, card: TaskCard, models_dir: Path, out: Path) -> list[str]:
+    codes = sorted({c for run in ranked for c in _language_codes(run, task, card)}, key=card.languages.index)
+    sections = [
+        (
+            "monolingual mAP (query and pool in the language)",
+            lambda c: f"{LANGUAGES[c][0]}-{LANGUAGES[c][0]}",
+            "map",
+            4,
+        ),
+        ("multilingual-pool mAP by query language", lambda c: f"{LANGUAGES[c][0]}-all", "map", 4),
+        ("rank distance by query language (lower is better)", lambda c: f"{LANGUAGES[c][0]}-all", "rank_distance", 1),
+    ]
+    lines: list[str] = []
+    for title, subset_of, metric, digits in sections:
+        rows = []
+        for run in ranked:
+            subsets = _subsets(run, task)
+            values = [subsets.get(subset_of(c), {}).get(metric) for c in codes]
+            rows.append(
+                [_model_link(run.model, models_dir, out), *("-" if v is None else f"{v:.{digits}f}" for v in values)]
+            )
+        lines += [f"### {escape(card.title)}: {title}", ""]
+        lines += [tabulate(rows, headers=["model", *codes], tablefmt="github", disable_numparse=True), ""]
+    return lines
+
+
+def cross_lingual_matrix(run: Run, task: str, card: TaskCard, metric: str = "map") -> pd.DataFrame:
+    """L x L matrix of ``metric``: rows query language, columns pool language (diagonal = mono)."""
+    codes = _language_codes(run, task, card)
+    subsets = _subsets(run, task)
+    data = [[subsets.get(f"{LANGUAGES[q][0]}-{LANGUAGES[p][0]}", {}).get(metric, np.nan) for p in codes] for q in codes]
+    return pd.DataFrame(data, index=codes, columns=codes, dtype=float)
+
+
+def rank_distance_by_language(run: Run, task: str, card: TaskCard) -> pd.Series:
+    """Mean rank distance per query language, from the multilingual-pool subsets."""
+    subsets = _subsets(run, task)
+    codes = [c for c in _language_codes(run, task, card) if f"{LANGUAGES[c][0]}-all" in subsets]
+    return pd.Series([subsets[f"{LANGUAGES[c][0]}-all"].get("rank_distance", np.nan) for c in codes], index=codes)

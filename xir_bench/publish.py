@@ -1,0 +1,79 @@
+"""``xir-bench leaderboard`` and ``xir-bench compare``: from stored runs to a board or a table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from tabulate import tabulate
+
+from xir_bench.atomic import write_text
+from xir_bench.board import cross_lingual_matrix, rank_distance_by_language, render_board, slug
+from xir_bench.cards import task_cards
+from xir_bench.errors import XirBenchError
+from xir_bench.runs import Run, discover_runs, subset_kind
+from xir_bench.significance import adjust, paired_randomization_test
+
+
+def publish(results: Path, out: Path, models_dir: Path, seed: int = 0) -> Path:
+    """Validate every run, draw its pictures, then write the board (atomically, all or nothing)."""
+    runs = discover_runs(results)
+    if not runs:
+        raise XirBenchError(f"{results}: no runs found (expected <model>/<revision>/<Task>.json)")
+    plots_dir = out.parent / "plots"
+    cards = {card.mteb_name: card for card in task_cards().values()}
+    plots: dict[tuple[str, str], dict[str, Path]] = {}
+    for run in runs:
+        for task in sorted(run.results):
+            card = cards.get(task)
+            if card is None:
+                continue
+            from xir_bench.plots import bar_chart, heatmap
+
+            stem = plots_dir / f"{slug(run.model)}.{card.name}"
+            files = {}
+            matrix = cross_lingual_matrix(run, task, card)
+            if matrix.size and np.isfinite(matrix.to_numpy()).any():
+                files["mAP heatmap"] = heatmap(
+                    matrix, f"{run.model} on {card.title}: mAP", stem.parent / f"{stem.name}.map.png"
+                )
+            distances = rank_distance_by_language(run, task, card)
+            if len(distances):
+                files["rank distance"] = bar_chart(
+                    distances,
+                    f"{run.model} on {card.title}: rank distance",
+                    "mean rank distance",
+                    stem.parent / f"{stem.name}.rank_distance.png",
+                )
+            plots[(run.model, task)] = files
+    write_text(out, render_board(runs, out, models_dir, plots, seed))
+    return out
+
+
+def compare(run_a: Run, run_b: Run, metric: str = "map", seed: int = 0) -> str:
+    """Per-subset deltas (A − B) with paired tests, BH-adjusted over all rows, as a terminal table."""
+    rows, p_values = [], []
+    for task in sorted(set(run_a.results) & set(run_b.results)):
+        a_table, b_table = run_a.results[task].per_query, run_b.results[task].per_query
+        a_subsets = {e["hf_subset"]: e for e in run_a.results[task].task_result["scores"]["test"]}
+        b_subsets = {e["hf_subset"]: e for e in run_b.results[task].task_result["scores"]["test"]}
+        order = {"mono": 0, "cross": 1, "multi": 2}
+        for subset in sorted(set(a_subsets) & set(b_subsets), key=lambda s: (order[subset_kind(s)], s)):
+            if metric not in a_subsets[subset] or metric not in b_subsets[subset]:
+                continue
+            a = a_table[a_table["subset"] == subset].set_index("query_id")[metric] if metric in a_table else None
+            b = b_table[b_table["subset"] == subset].set_index("query_id")[metric] if metric in b_table else None
+            p = float("nan")
+            if a is not None and b is not None:
+                joined = a.to_frame("a").join(b.to_frame("b"), how="inner")
+                p = paired_randomization_test(joined["a"].to_numpy(), joined["b"].to_numpy(), seed=seed).p_value
+            value_a, value_b = a_subsets[subset][metric], b_subsets[subset][metric]
+            rows.append([task, subset, value_a, value_b, value_a - value_b])
+            p_values.append(p)
+    if not rows:
+        raise XirBenchError(f"{run_a.folder} and {run_b.folder} share no task and subset with metric {metric!r}")
+    for row, p in zip(rows, adjust(p_values), strict=True):
+        row += [p, "*" if np.isfinite(p) and p < 0.05 else ""]
+    headers = ["task", "subset", f"A {metric}", f"B {metric}", "A − B", "p (BH)", "sig."]
+    title = f"A = {run_a.model} ({run_a.revision})\nB = {run_b.model} ({run_b.revision})\n"
+    return title + tabulate(rows, headers=headers, floatfmt=".4f", missingval="-")
