@@ -46,7 +46,7 @@ QUESTIONS = [("q1", 0, 1), ("q2", 1, 0), ("q3", 0, 2), ("q4", 2, 0), ("q5", 1, 1
 
 def lareqa_document(lang: str, questions: list[tuple[str, int, int]] = QUESTIONS) -> dict:
     """A LAReQA-format document in ``lang`` with the shared paragraphs and questions."""
-    words = WORDS[lang]
+    words = WORDS.get(lang) or [f"{word}{lang}" for word in WORDS["en"]]
     data = []
     for p, sentences in enumerate(PARAGRAPHS):
         texts = [f"The {words[a]} and the {words[b]} ({lang} {p}.{k})." for k, (a, b) in enumerate(sentences)]

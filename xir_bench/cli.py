@@ -180,7 +180,26 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("run_b", type=Path, metavar="RUN_B", help="the run to compare against")
     compare.add_argument("--metric", default="map", help="per-query metric: map, ndcg_at_10, mrr, recall_at_10, ...")
     compare.add_argument("--seed", type=int, default=0, help="seed of the tests (default: 0)")
+
+    commands.add_parser(
+        "mteb",
+        help="mteb's own CLI, with xir-bench's tasks registered",
+        description="Everything after 'mteb' goes to mteb's CLI, after XQuADR, MLQAR and XirMIRACL are "
+        "registered. Data comes from $XIR_BENCH_DATA_DIR (or the cache / a download).",
+        epilog="example:\n  XIR_BENCH_DATA_DIR=../shared/data xir-bench mteb run -m MODEL -t XQuADR MLQAR "
+        "--output-folder results-mteb\n  xir-bench mteb --help   (mteb's own help)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=False,
+    )
     return parser
+
+
+def _mteb(rest: list[str]) -> int:
+    from xir_bench.mteb_compat import run_mteb_cli
+    from xir_bench.mteb_tasks import register
+
+    register()
+    return run_mteb_cli(rest)
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
@@ -295,6 +314,9 @@ def _scratch(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["mteb"]:  # pass everything on untouched, --help included
+        return _mteb(argv[1:])
     args = build_parser().parse_args(argv)
     handlers = {"run": _run, "info": _info, "scratch-model": _scratch, "leaderboard": _leaderboard, "compare": _compare}
     try:

@@ -79,7 +79,12 @@ def encode_texts(
         dim = check_embeddings(encoder, [t for t, f in zip(unique, found, strict=True) if f], cached, dim).shape[1]
     missing = np.flatnonzero(~found)
     fresh: list[np.ndarray] = []
-    with tqdm(total=len(missing), desc=f"encode {role}s", unit="text", disable=not progress or not len(missing)) as bar:
+    with tqdm(
+        total=len(missing),
+        desc="encode queries" if role == "query" else "encode passages",
+        unit="text",
+        disable=not progress or not len(missing),
+    ) as bar:
         for start in range(0, len(missing), chunk_size):
             rows = missing[start : start + chunk_size]
             chunk = [unique[r] for r in rows]

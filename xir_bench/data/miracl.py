@@ -1,0 +1,178 @@
+"""MIRACL (Zhang et al., 2023) dev topics, graded qrels and passage corpus.
+
+Local layout under a data folder (``--data-dir`` / ``XIR_BENCH_DATA_DIR``), as anserini
+publishes the files::
+
+    miracl/topics.miracl-v1.0-{lang}-dev.tsv   qid<TAB>query
+    miracl/qrels.miracl-v1.0-{lang}-dev.tsv    qid<TAB>Q0<TAB>docid<TAB>relevance
+    miracl/corpus/{lang}.jsonl[.gz]            {"docid", "title", "text"} per line
+
+Without a local copy, topics and qrels come from the hub repository ``miracl/miracl``
+and the corpus is streamed from ``miracl/miracl-corpus`` (both need a network).
+Passages are indexed as title + text, as MIRACL's baselines do.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from xir_bench.data.sources import DATA_DIR_ENV, _offline
+from xir_bench.errors import DataFormatError, DataNotFoundError
+
+LANGUAGES: tuple[str, ...] = (
+    "ar", "bn", "de", "en", "es", "fa", "fi", "fr", "hi", "id", "ja", "ko", "ru", "sw", "te", "th", "yo", "zh",
+)  # fmt: skip
+HUB_TOPICS_REPO = "miracl/miracl"
+HUB_CORPUS_REPO = "miracl/miracl-corpus"
+
+
+@dataclass(frozen=True)
+class MiraclFiles:
+    """Where one language's files are (the corpus may be absent)."""
+
+    topics: Path
+    qrels: Path
+    corpus: Path | None
+
+
+def local_files(root: Path, lang: str, split: str = "dev") -> MiraclFiles:
+    """The anserini-style paths of ``lang`` under ``root`` (existence not checked)."""
+    folder = root / "miracl"
+    corpus = next(
+        (p for p in (folder / "corpus" / f"{lang}.jsonl", folder / "corpus" / f"{lang}.jsonl.gz") if p.is_file()),
+        None,
+    )
+    return MiraclFiles(
+        topics=folder / f"topics.miracl-v1.0-{lang}-{split}.tsv",
+        qrels=folder / f"qrels.miracl-v1.0-{lang}-{split}.tsv",
+        corpus=corpus,
+    )
+
+
+def read_topics(path: Path) -> dict[str, str]:
+    """``qid -> query`` from a ``qid<TAB>query`` file; errors name the file and line."""
+    topics: dict[str, str] = {}
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 2 or not parts[0] or not parts[1].strip():
+                raise DataFormatError(path, f"line {number}", f"expected 'qid<TAB>query', got {line.strip()[:80]!r}")
+            if parts[0] in topics:
+                raise DataFormatError(path, f"line {number}", f"duplicate query id {parts[0]!r}")
+            topics[parts[0]] = parts[1].strip()
+    return topics
+
+
+def read_qrels(path: Path) -> dict[str, dict[str, int]]:
+    """Graded judgments ``qid -> {docid: relevance}`` from a TREC qrels file."""
+    qrels: dict[str, dict[str, int]] = {}
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            parts = line.split()
+            if len(parts) != 4:
+                raise DataFormatError(
+                    path, f"line {number}", f"expected 'qid Q0 docid relevance' (4 fields), got {len(parts)}"
+                )
+            try:
+                relevance = int(parts[3])
+            except ValueError:
+                raise DataFormatError(path, f"line {number}", f"relevance {parts[3]!r} is not an integer") from None
+            qrels.setdefault(parts[0], {})[parts[2]] = relevance
+    return qrels
+
+
+def _open_text(path: Path) -> IO[str]:
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8")
+    return open(path, encoding="utf-8")
+
+
+def iter_corpus(path: Path) -> Iterator[tuple[str, str, str]]:
+    """(docid, title, text) per line of a JSONL(.gz) corpus; a bad line names its number."""
+    with _open_text(path) as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                yield str(row["docid"]), str(row.get("title") or ""), str(row["text"])
+            except (json.JSONDecodeError, KeyError, TypeError) as err:
+                raise DataFormatError(
+                    path, f"line {number}", f"expected a JSON object with 'docid', 'title', 'text' ({err})"
+                ) from None
+
+
+def passage_text(title: str, text: str) -> str:
+    """How a passage is shown to a model: title, then text."""
+    return f"{title} {text}".strip() if title else text
+
+
+def _hub_file(filename: str) -> Path:
+    if _offline():
+        raise DataNotFoundError(
+            f"MIRACL file {filename} is not local and the hub is off (offline mode)\n"
+            f"  fix: put the anserini files under DIR/miracl/ and pass --data-dir DIR (or set {DATA_DIR_ENV})"
+        )
+    from huggingface_hub import hf_hub_download
+
+    return Path(hf_hub_download(HUB_TOPICS_REPO, filename, repo_type="dataset"))
+
+
+def topics_and_qrels(
+    lang: str, data_dir: str | Path | None = None, split: str = "dev"
+) -> tuple[dict[str, str], dict[str, dict[str, int]]]:
+    """Topics and qrels of ``lang``: from the data folder when given, else from the hub."""
+    if lang not in LANGUAGES:
+        raise DataNotFoundError(f"MIRACL has no language {lang!r}; its languages are: {', '.join(LANGUAGES)}")
+    explicit = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV)
+    if explicit is not None:
+        files = local_files(Path(explicit), lang, split)
+        missing = [str(p) for p in (files.topics, files.qrels) if not p.is_file()]
+        if missing:
+            raise DataNotFoundError(
+                "MIRACL: missing " + ", ".join(missing) + "\n  fix: copy anserini's topics/qrels files there "
+                "(https://github.com/castorini/anserini-tools, topics-and-qrels/), or unset the data folder "
+                "to fetch them from the hub"
+            )
+        return read_topics(files.topics), read_qrels(files.qrels)
+    stem = f"miracl-v1.0-{lang}"
+    topics = _hub_file(f"{stem}/topics/topics.{stem}-{split}.tsv")
+    qrels = _hub_file(f"{stem}/qrels/qrels.{stem}-{split}.tsv")
+    return read_topics(topics), read_qrels(qrels)
+
+
+def corpus_rows(lang: str, data_dir: str | Path | None = None) -> Iterator[tuple[str, str, str]]:
+    """(docid, title, text) of ``lang``'s corpus: the local JSONL, else streamed from the hub."""
+    explicit = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV)
+    if explicit is not None:
+        files = local_files(Path(explicit), lang)
+        if files.corpus is None:
+            raise DataNotFoundError(
+                f"MIRACL {lang}: no corpus at {Path(explicit) / 'miracl' / 'corpus' / (lang + '.jsonl')}[.gz]\n"
+                "  fix: write the passages there as JSON lines with docid, title, text "
+                f"(the hub's {HUB_CORPUS_REPO} files have that format)"
+            )
+        yield from iter_corpus(files.corpus)
+        return
+    if _offline():
+        raise DataNotFoundError(f"MIRACL {lang}: corpus not local and the hub is off; pass --data-dir (see above)")
+    from datasets import load_dataset
+
+    stream = load_dataset(
+        "json",
+        data_files=f"hf://datasets/{HUB_CORPUS_REPO}/miracl-corpus-v1.0-{lang}/*.jsonl.gz",
+        split="train",
+        streaming=True,
+    )
+    for row in stream:
+        yield str(row["docid"]), str(row.get("title") or ""), str(row["text"])
