@@ -181,6 +181,50 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--metric", default="map", help="per-query metric: map, ndcg_at_10, mrr, recall_at_10, ...")
     compare.add_argument("--seed", type=int, default=0, help="seed of the tests (default: 0)")
 
+    trainer = commands.add_parser(
+        "train",
+        help="fine-tune a model with hybrid mono/cross-lingual batches",
+        description="Train a dual encoder with in-batch negatives (MultipleNegativesRankingLoss) where each "
+        "batch is monolingual with probability ALPHA, else cross-lingual (arXiv 2408.10536; alpha=1 is "
+        "X-X-mono, alpha=0 is X-Y). Pairs of one parallel question never share a batch. Inputs are "
+        "prefixed 'Query: ' / 'Passage: '. Writes the model to OUTPUT and a card to models/<name>.toml, "
+        "so 'xir-bench run --model OUTPUT' scores it and the board links it.",
+        epilog="examples:\n"
+        "  xir-bench train --alpha 0.5 --base static:256 --train mlqa-r --eval-tasks xquad-r "
+        "--lr 0.05 --steps 3000 --output models/my-hybrid\n"
+        "  xir-bench train --alpha 0.5 --base intfloat/multilingual-e5-small --train pairs.jsonl "
+        "--output models/e5-hybrid\n\n"
+        "training data (--train): a task (mlqa-r: every question paired with its answer in every\n"
+        "language of its group), a JSONL file with query, positive, query_language,\n"
+        "passage_language, group [, negative] per line, or hf:NAME[:SPLIT] with those columns.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    trainer.add_argument("--base", required=True, help="static[:DIM], tiny-bert[:LAYERSxHIDDEN] (from scratch, "
+                         "tokenizer trained on the training texts), or a sentence-transformers id/folder")  # fmt: skip
+    trainer.add_argument("--train", required=True, help="mlqa-r, pairs.jsonl or hf:NAME[:SPLIT]")
+    trainer.add_argument("--output", required=True, type=Path, help="folder for the trained model (must be new)")
+    trainer.add_argument("--alpha", type=float, default=0.5, help="probability of a monolingual batch (default 0.5)")
+    trainer.add_argument("--steps", type=int, default=1000, help="optimizer steps (default 1000)")
+    trainer.add_argument("--batch-size", type=int, default=100, help="pairs per batch (default 100, as the paper)")
+    trainer.add_argument("--lr", type=float, default=3e-5, help="AdamW learning rate (default 3e-5, as the paper; "
+                         "from-scratch static embeddings want ~0.05)")  # fmt: skip
+    trainer.add_argument("--weight-decay", type=float, default=0.01, help="AdamW weight decay (default 0.01)")
+    trainer.add_argument("--seed", type=int, default=0, help="seed of model init, batches and order (default 0)")
+    trainer.add_argument("--loss", choices=["mnrl", "cached-mnrl"], default="mnrl",
+                         help="cached-mnrl (GradCache) for batches larger than memory")  # fmt: skip
+    trainer.add_argument("--mini-batch-size", type=int, default=32, help="cached-mnrl's mini-batch (default 32)")
+    trainer.add_argument("--eval-tasks", type=_csv, default=["xquad-r", "mlqa-r"], metavar="T1,T2",
+                         help="tasks the model will be scored on; training data overlapping them is refused "
+                         "(default: xquad-r,mlqa-r)")  # fmt: skip
+    trainer.add_argument("--allow-contamination", action="store_true",
+                         help="train anyway when the data overlaps --eval-tasks (the card says so)")  # fmt: skip
+    trainer.add_argument("--cards", type=Path, default=Path("models"), metavar="DIR",
+                         help="where to write the model card (default: models)")  # fmt: skip
+    trainer.add_argument("--name", help="model name on the board (default: the output folder's name)")
+    trainer.add_argument("--data-dir", metavar="DIR", help="data folder, as for run")
+    trainer.add_argument("--languages", type=_csv, metavar="L1,L2", help="train on these languages of a task only")
+    trainer.add_argument("--quiet", action="store_true", help="no progress bars")
+
     commands.add_parser(
         "mteb",
         help="mteb's own CLI, with xir-bench's tasks registered",
@@ -192,6 +236,39 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     return parser
+
+
+def _train(args: argparse.Namespace) -> int:
+    from xir_bench.train import TrainConfig, train
+
+    outcome = train(
+        TrainConfig(
+            base=args.base,
+            train=args.train,
+            output=args.output,
+            alpha=args.alpha,
+            steps=args.steps,
+            batch_size=args.batch_size,
+            learning_rate=args.lr,
+            weight_decay=args.weight_decay,
+            seed=args.seed,
+            loss=args.loss,
+            mini_batch_size=args.mini_batch_size,
+            data_dir=args.data_dir,
+            languages=args.languages,
+            eval_tasks=args.eval_tasks,
+            allow_contamination=args.allow_contamination,
+            cards_dir=args.cards,
+            name=args.name,
+            progress=not args.quiet,
+        )
+    )
+    losses = outcome.losses
+    curve = f"loss {losses[0]:.3f} -> {losses[-1]:.3f}" if losses else "no loss logged"
+    print(f"trained on {outcome.pairs['pairs']} pairs; {curve}")
+    print(f"model: {outcome.model_path}\ncard:  {outcome.card_path}")
+    print(f"score it: xir-bench run --model {outcome.model_path} --task xquad-r")
+    return 0
 
 
 def _mteb(rest: list[str]) -> int:
@@ -318,7 +395,14 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["mteb"]:  # pass everything on untouched, --help included
         return _mteb(argv[1:])
     args = build_parser().parse_args(argv)
-    handlers = {"run": _run, "info": _info, "scratch-model": _scratch, "leaderboard": _leaderboard, "compare": _compare}
+    handlers = {
+        "run": _run,
+        "info": _info,
+        "scratch-model": _scratch,
+        "leaderboard": _leaderboard,
+        "compare": _compare,
+        "train": _train,
+    }
     try:
         return handlers[args.command](args)
     except XirBenchError as err:

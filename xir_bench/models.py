@@ -54,9 +54,15 @@ class SentenceTransformerEncoder:
         self.name = str(path.resolve()) if path.exists() else model
         self.revision = local_revision(path) if path.is_dir() else (revision or "main")
         card = next((c for c in model_cards().values() if c.path and Path(c.path).resolve() == path.resolve()), None)
+        # explicit prefix > the model's card > the prompts saved with the model (xir-bench train saves them)
+        saved = getattr(self.model, "prompts", None) or {}
         self._prefix = {
-            "query": query_prefix if query_prefix is not None else (card.query_prefix if card else ""),
-            "passage": passage_prefix if passage_prefix is not None else (card.passage_prefix if card else ""),
+            "query": query_prefix
+            if query_prefix is not None
+            else (card.query_prefix if card else saved.get("query", "")),
+            "passage": passage_prefix
+            if passage_prefix is not None
+            else (card.passage_prefix if card else saved.get("document", saved.get("passage", ""))),
         }
         function = getattr(self.model, "similarity_fn_name", None) or "cosine"
         if function not in ("cosine", "dot"):

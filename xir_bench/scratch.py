@@ -42,6 +42,24 @@ def build_static_model(texts: Iterable[str], dim: int = 128, vocab_size: int = 8
     return SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu")
 
 
+def save_model_atomically(model: object, output: str | Path) -> Path:
+    """Save a ``SentenceTransformer`` so that ``output`` appears whole or not at all."""
+    output = Path(output)
+    if output.exists() and any(output.iterdir()):
+        raise XirBenchError(f"{output} exists and is not empty; choose another folder or delete it")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}."))
+    try:
+        model.save(str(staging))  # type: ignore[attr-defined]
+        if output.exists():
+            output.rmdir()
+        os.replace(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return output
+
+
 def save_static_model(
     texts: Iterable[str], output: str | Path, dim: int = 128, vocab_size: int = 8000, seed: int = 0
 ) -> Path:
@@ -49,18 +67,7 @@ def save_static_model(
     output = Path(output)
     if output.exists() and any(output.iterdir()):
         raise XirBenchError(f"{output} exists and is not empty; choose another folder or delete it")
-    model = build_static_model(texts, dim=dim, vocab_size=vocab_size, seed=seed)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}."))
-    try:
-        model.save(str(staging))
-        if output.exists():
-            output.rmdir()
-        os.replace(staging, output)  # a folder appears whole or not at all
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return output
+    return save_model_atomically(build_static_model(texts, dim=dim, vocab_size=vocab_size, seed=seed), output)
 
 
 def save_tiny_transformer(

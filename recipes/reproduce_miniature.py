@@ -1,0 +1,131 @@
+"""A miniature of arXiv 2408.10536's comparison: X-X-mono vs X-Y vs hybrid batches.
+
+Trains one from-scratch model per strategy on MLQA-R (alpha = 1: every batch
+monolingual; alpha = 0: every batch cross-lingual; alpha = 0.5: hybrid), with the same
+base, steps and seed, and scores each zero-shot on XQuAD-R: Mo / Cr / Mul mAP and rank
+distance, also split by whether the query/pool languages were seen in training
+(el, ru, th, tr are not in MLQA-R). Models go to ``models/<name>/`` (not committed),
+their cards to ``models/<name>.toml``, results to ``leaderboard/results``.
+
+    python recipes/reproduce_miniature.py --data-dir ../shared/data
+
+On 2 CPU cores the default (static 256-d, 3000 steps of batch 100, per model) takes a
+few minutes in all; ``--base tiny-bert:2x128`` trains a small transformer instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pandas as pd
+from tabulate import tabulate
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from xir_bench.models import SentenceTransformerEncoder
+from xir_bench.runner import RunOptions, dense_scorer, run_task
+from xir_bench.train import TrainConfig, train
+
+STRATEGIES = {"x-x-mono": 1.0, "x-y": 0.0, "hybrid": 0.5}
+UNSEEN = {"ell", "rus", "tha", "tur"}  # XQuAD-R languages absent from MLQA-R
+
+
+def breakdown(per_query: pd.DataFrame) -> dict[str, float]:
+    """Mean mAP of mono/cross subsets whose languages were all seen, or include an unseen one."""
+    subsets = per_query.groupby("subset")["map"].mean()
+    out: dict[str, float] = {}
+    for kind in ("mono", "cross"):
+        rows = {"seen": [], "unseen": []}
+        for subset, value in subsets.items():
+            query, pool = subset.split("-")
+            if pool == "all" or (kind == "mono") != (query == pool):
+                continue
+            rows["unseen" if {query, pool} & UNSEEN else "seen"].append(value)
+        for part, values in rows.items():
+            out[f"{kind} {part}"] = sum(values) / len(values)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--base", default="static:256", help="static[:DIM] or tiny-bert[:LxH] (default static:256)")
+    parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--lr", type=float, default=0.05, help="0.05 for static embeddings; ~1e-4 for tiny-bert")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--prefix", default="mini", help="model names are <prefix>-<strategy>")
+    parser.add_argument("--models", type=Path, default=Path("models"))
+    parser.add_argument("--results", type=Path, default=Path("leaderboard/results"))
+    parser.add_argument("--retrain", action="store_true", help="delete and retrain existing models")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    rows = []
+    for strategy, alpha in STRATEGIES.items():
+        name = f"{args.prefix}-{strategy}"
+        output = args.models / name
+        if args.retrain and output.exists():
+            shutil.rmtree(output)
+        t0 = time.perf_counter()
+        losses: list[float] = []
+        if not output.exists():
+            outcome = train(
+                TrainConfig(
+                    base=args.base,
+                    train="mlqa-r",
+                    output=output,
+                    alpha=alpha,
+                    steps=args.steps,
+                    batch_size=args.batch_size,
+                    learning_rate=args.lr,
+                    seed=args.seed,
+                    data_dir=args.data_dir,
+                    eval_tasks=["xquad-r"],
+                    cards_dir=args.models,
+                    name=name,
+                    progress=False,
+                )
+            )
+            losses = outcome.losses
+        train_time = time.perf_counter() - t0
+        encoder = SentenceTransformerEncoder(str(output), batch_size=128, device="cpu")
+        options = RunOptions(data_dir=args.data_dir, output=args.results, cache_dir=None, progress=False)
+        t0 = time.perf_counter()
+        result = run_task(
+            "xquad-r",
+            name,
+            encoder.revision,
+            lambda c, e=encoder, o=options: dense_scorer(e, c, o),
+            options,
+            {"kind": "sentence-transformers", "source": name, "query_prefix": "Query: ", "passage_prefix": "Passage: "},
+        )
+        eval_time = time.perf_counter() - t0
+        per_query = pd.read_parquet(result.path.with_name("XQuADR.per_query.parquet"))
+        agg = result.aggregates
+        rows.append(
+            {
+                "strategy": f"{strategy} (α={alpha})",
+                "Mo": agg["mono"]["map"],
+                "Cr": agg["cross"]["map"],
+                "Mul": agg["multi"]["map"],
+                "RD ↓": agg["multi"]["rank_distance"],
+                **breakdown(per_query),
+                "loss first→last": f"{losses[0]:.2f}→{losses[-1]:.2f}" if losses else "(reused)",
+                "train s": round(train_time, 1),
+                "eval s": round(eval_time, 1),
+            }
+        )
+        print(f"{name}: done in {train_time + eval_time:.0f} s", flush=True)
+    print()
+    print(f"base {args.base}, {args.steps} steps of batch {args.batch_size}, lr {args.lr}, seed {args.seed}")
+    print(tabulate(rows, headers="keys", floatfmt=".4f"))
+    print(f"\ntotal {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

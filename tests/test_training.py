@@ -1,0 +1,169 @@
+"""Hybrid batch sampler, training pairs, contamination guard, and a tiny end-to-end training run."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from xir_bench.cli import main
+from xir_bench.data.tasks import load_task
+from xir_bench.errors import XirBenchError
+from xir_bench.sampler import HybridBatchSampler
+from xir_bench.training_data import contamination, load_pairs, pairs_from_collection
+
+LANGS = ("de", "en", "es", "fr")
+XQUAD_LANGS = ("ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh")
+
+
+def synthetic_pairs(groups: int = 300, seed: int = 0) -> dict[str, list[str]]:
+    """Every group has a question and an answer in 2-4 languages; all X-Y pairs of the group."""
+    rng = np.random.default_rng(seed)
+    meta: dict[str, list[str]] = {"query_languages": [], "passage_languages": [], "groups": []}
+    for group in range(groups):
+        langs = rng.choice(LANGS, size=int(rng.integers(2, 5)), replace=False)
+        for x in langs:
+            for y in langs:
+                meta["query_languages"].append(str(x))
+                meta["passage_languages"].append(str(y))
+                meta["groups"].append(f"g{group}")
+    return meta
+
+
+def make_sampler(meta: dict[str, list[str]], alpha: float, seed: int = 0, batch_size: int = 16) -> HybridBatchSampler:
+    dataset = list(range(len(meta["groups"])))
+    return HybridBatchSampler(dataset, batch_size=batch_size, drop_last=False, seed=seed, alpha=alpha, **meta)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.25, 0.5, 1.0])
+def test_sampler_batch_composition(alpha: float) -> None:
+    meta = synthetic_pairs()
+    query, passage, groups = (np.asarray(meta[k]) for k in ("query_languages", "passage_languages", "groups"))
+    kinds = []
+    for epoch in range(8):
+        sampler = make_sampler(meta, alpha)
+        sampler.set_epoch(epoch)
+        for kind, batch in sampler.batch_kinds():
+            kinds.append(kind)
+            assert len(set(groups[batch])) == len(batch), "a parallel group twice in one batch"
+            if kind == "cross":
+                assert (query[batch] != passage[batch]).all()
+            else:
+                lang = kind.split(":")[1]
+                assert (query[batch] == lang).all() and (passage[batch] == lang).all()
+    mono_share = np.mean([k != "cross" for k in kinds])
+    n = len(kinds)
+    # binomial: 4 standard deviations (exact at the ends)
+    tolerance = 4 * math.sqrt(alpha * (1 - alpha) / n)
+    assert abs(mono_share - alpha) <= tolerance, (mono_share, alpha, n)
+    if 0 < alpha < 1:
+        languages = {k for k in kinds if k != "cross"}
+        assert languages == {f"mono:{lang}" for lang in LANGS}  # every language gets mono batches
+
+
+def test_sampler_is_seeded_and_changes_per_epoch() -> None:
+    meta = synthetic_pairs()
+    first = list(make_sampler(meta, 0.5, seed=3))
+    assert first == list(make_sampler(meta, 0.5, seed=3))
+    assert first != list(make_sampler(meta, 0.5, seed=4))
+    moved = make_sampler(meta, 0.5, seed=3)
+    moved.set_epoch(1)
+    assert list(moved) != first
+    assert len(first) == len(make_sampler(meta, 0.5, seed=3)) == math.ceil(len(meta["groups"]) / 16)
+
+
+def test_sampler_rejects_impossible_requests() -> None:
+    meta = synthetic_pairs(20)
+    only_mono = {k: [v for v, q, p in zip(meta[k], meta["query_languages"], meta["passage_languages"], strict=True)
+                     if q == p] for k in meta}  # fmt: skip
+    with pytest.raises(XirBenchError, match="cross-lingual pairs"):
+        make_sampler(only_mono, 0.5)
+    with pytest.raises(XirBenchError, match="alpha must be"):
+        make_sampler(meta, 1.5)
+    with pytest.raises(XirBenchError, match="entries"):
+        HybridBatchSampler(list(range(3)), 2, False, alpha=0.5, query_languages=["en"], passage_languages=["en"],
+                           groups=["g"])  # fmt: skip
+
+
+def test_pairs_from_parallel_task(tiny_data: Path) -> None:
+    collection = load_task("xquad-r", ["de", "en", "es"], tiny_data)
+    pairs = pairs_from_collection(collection)
+    counts = pairs.counts()
+    # 5 questions x 3 languages, each paired with its answer in each of the 3 languages
+    assert counts == {"pairs": 45, "monolingual": 15, "cross_lingual": 30, "groups": 5}
+    row = pairs.query_languages.index("de")
+    assert "apfel" in pairs.queries[row].lower() or pairs.queries[row]
+    assert contamination(pairs, collection).shared_groups == 5
+
+
+def test_pairs_from_jsonl_and_its_errors(tmp_path: Path) -> None:
+    good = tmp_path / "pairs.jsonl"
+    rows = [
+        {"query": "q1", "positive": "p1", "query_language": "en", "passage_language": "de", "group": "a"},
+        {"query": "q2", "positive": "p2", "query_language": "en", "passage_language": "en", "group": "b"},
+    ]
+    good.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    pairs = load_pairs(str(good))
+    assert pairs.counts()["pairs"] == 2 and pairs.negatives is None
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(rows[0]) + "\n{not json\n")
+    with pytest.raises(XirBenchError, match=r"bad\.jsonl: line 2: not valid JSON"):
+        load_pairs(str(bad))
+    missing = tmp_path / "missing.jsonl"
+    missing.write_text(json.dumps(rows[0]) + "\n" + json.dumps({"query": "q"}) + "\n")
+    with pytest.raises(XirBenchError, match=r"missing.jsonl: line 2: missing or empty field"):
+        load_pairs(str(missing))
+
+
+def test_train_end_to_end(tmp_path: Path) -> None:
+    """Seconds: a static model trained on the synthetic task; loss falls; it loads and scores."""
+    from conftest import write_lareqa
+
+    from xir_bench.train import TrainConfig, train
+
+    tiny_data = write_lareqa(tmp_path / "data", languages=XQUAD_LANGS)
+
+    # training on the task you evaluate on is refused unless explicitly allowed
+    config = TrainConfig(
+        base="static:32",
+        train="xquad-r",
+        languages=["de", "en", "es"],
+        output=tmp_path / "model",
+        alpha=0.5,
+        steps=60,
+        batch_size=4,
+        learning_rate=0.1,
+        data_dir=str(tiny_data),
+        eval_tasks=["xquad-r"],
+        cards_dir=tmp_path / "cards",
+        progress=False,
+    )
+    with pytest.raises(XirBenchError, match="overlaps evaluation data"):
+        train(config)
+    assert not (tmp_path / "model").exists()
+    config.allow_contamination = True
+    outcome = train(config)
+    assert len(outcome.losses) >= 4
+    assert np.mean(outcome.losses[-3:]) < np.mean(outcome.losses[:3])
+    card = (tmp_path / "cards" / "model.toml").read_text()
+    assert "alpha = 0.5" in card and "CONTAMINATED" in card and 'query_prefix = "Query: "' in card
+    code = main(["run", "--model", str(outcome.model_path), "--task", "xquad-r", "--languages", "de,en,es",
+                 "--data-dir", str(tiny_data), "--output", str(tmp_path / "results"), "--quiet"])  # fmt: skip
+    assert code == 0
+    (result,) = (tmp_path / "results").rglob("XQuADR.json")
+    meta = json.loads((result.parent / "model_meta.json").read_text())
+    assert meta["query_prefix"] == "Query: "  # the prompts saved with the model are used
+
+
+def test_train_cli_refuses_a_non_empty_output(
+    tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "keep.txt").write_text("precious")
+    code = main(["train", "--base", "static:16", "--train", "xquad-r", "--data-dir", str(tiny_data),
+                 "--output", str(tmp_path / "out"), "--steps", "2", "--cards", str(tmp_path / "cards")])  # fmt: skip
+    assert code == 2 and "not empty" in capsys.readouterr().err
+    assert (tmp_path / "out" / "keep.txt").read_text() == "precious"

@@ -1,0 +1,170 @@
+"""Parallel training pairs: (query, positive passage[, negative]) with languages and group.
+
+Sources:
+- a LAReQA/SQuAD-format parallel task (``mlqa-r``, ``xquad-r`` or any task card): every
+  question in language X paired with its answer sentence in every language Y of its
+  group, so both monolingual (X = Y) and cross-lingual (X != Y) pairs exist;
+- a JSONL file, one object per line: ``query``, ``positive``, ``query_language``,
+  ``passage_language``, ``group`` and optionally ``negative``;
+- a Hugging Face dataset with those columns (``hf:NAME[:SPLIT]``).
+
+The group is the parallel question id; the batch sampler keeps a group to one pair per
+batch. :func:`contamination` compares pairs with evaluation tasks, so that a model is
+not trained on the questions or answers it will be scored on.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xir_bench.collection import ParallelCollection
+from xir_bench.data.tasks import load_task
+from xir_bench.errors import DataFormatError, XirBenchError
+
+REQUIRED_FIELDS = ("query", "positive", "query_language", "passage_language", "group")
+
+
+@dataclass(frozen=True)
+class TrainingPairs:
+    """Columns of the training pairs; ``negatives`` is None when there are none."""
+
+    source: str
+    queries: list[str]
+    positives: list[str]
+    query_languages: list[str]
+    passage_languages: list[str]
+    groups: list[str]
+    negatives: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.queries)
+
+    def to_dataset(self) -> Any:
+        """The text columns only (``anchor``, ``positive``[, ``negative``]), as the trainer wants them."""
+        from datasets import Dataset
+
+        columns = {"anchor": self.queries, "positive": self.positives}
+        if self.negatives is not None:
+            columns["negative"] = self.negatives
+        return Dataset.from_dict(columns)
+
+    def counts(self) -> dict[str, int]:
+        """Pairs by kind, for the model card and the log."""
+        mono = sum(q == p for q, p in zip(self.query_languages, self.passage_languages, strict=True))
+        return {
+            "pairs": len(self),
+            "monolingual": mono,
+            "cross_lingual": len(self) - mono,
+            "groups": len(set(self.groups)),
+        }
+
+
+def pairs_from_collection(collection: ParallelCollection) -> TrainingPairs:
+    """Every (question in X, its answer sentence in Y) of each parallel group."""
+    queries, positives, query_langs, passage_langs, groups = [], [], [], [], []
+    for row in range(collection.n_queries):
+        group = int(collection.query_groups[row])
+        for answer in collection.group_relevant[group]:
+            queries.append(collection.query_texts[row])
+            positives.append(collection.candidate_texts[answer])
+            query_langs.append(collection.languages[collection.query_langs[row]])
+            passage_langs.append(collection.languages[collection.candidate_langs[answer]])
+            groups.append(collection.group_ids[group])
+    return TrainingPairs(collection.name, queries, positives, query_langs, passage_langs, groups)
+
+
+def _rows_to_pairs(source: str, rows: list[dict[str, Any]], where: Any) -> TrainingPairs:
+    with_negative = [("negative" in row) for row in rows]
+    if any(with_negative) and not all(with_negative):
+        first = with_negative.index(not with_negative[0])
+        raise DataFormatError(source, where(first), "some rows have 'negative' and some do not; give all or none")
+    for index, row in enumerate(rows):
+        missing = [f for f in REQUIRED_FIELDS if not isinstance(row.get(f), str) or not row.get(f)]
+        if missing:
+            raise DataFormatError(
+                source, where(index), f"missing or empty field(s) {missing}", f"each row needs {list(REQUIRED_FIELDS)}"
+            )
+    return TrainingPairs(
+        source=source,
+        queries=[r["query"] for r in rows],
+        positives=[r["positive"] for r in rows],
+        query_languages=[r["query_language"] for r in rows],
+        passage_languages=[r["passage_language"] for r in rows],
+        groups=[r["group"] for r in rows],
+        negatives=[r["negative"] for r in rows] if rows and all(with_negative) else None,
+    )
+
+
+def pairs_from_jsonl(path: Path) -> TrainingPairs:
+    """Pairs from a JSONL file; a bad line is named by its number."""
+    rows: list[dict[str, Any]] = []
+    numbers: list[int] = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise DataFormatError(path, f"line {number}", f"not valid JSON ({err.msg})") from None
+            if not isinstance(row, dict):
+                raise DataFormatError(path, f"line {number}", "expected a JSON object")
+            rows.append(row)
+            numbers.append(number)
+    if not rows:
+        raise XirBenchError(f"{path}: no training pairs")
+    return _rows_to_pairs(str(path), rows, lambda i: f"line {numbers[i]}")
+
+
+def pairs_from_hub(name: str, split: str = "train") -> TrainingPairs:
+    """Pairs from a Hugging Face dataset with the JSONL fields as columns (needs a network)."""
+    from datasets import load_dataset
+
+    dataset = load_dataset(name, split=split)
+    return _rows_to_pairs(f"hf:{name}:{split}", list(dataset), lambda i: f"row {i}")
+
+
+def load_pairs(spec: str, data_dir: str | Path | None = None, languages: list[str] | None = None) -> TrainingPairs:
+    """``mlqa-r`` (a task, optionally some of its languages), ``pairs.jsonl``, or ``hf:NAME[:SPLIT]``."""
+    if spec.startswith("hf:"):
+        name, _, split = spec[3:].partition(":")
+        return pairs_from_hub(name, split or "train")
+    path = Path(spec)
+    if path.suffix == ".jsonl" or path.is_file():
+        if not path.is_file():
+            raise XirBenchError(f"training file {path} not found")
+        return pairs_from_jsonl(path)
+    return pairs_from_collection(load_task(spec, languages, data_dir=data_dir))
+
+
+@dataclass(frozen=True)
+class Contamination:
+    """What training pairs share with an evaluation task."""
+
+    task: str
+    shared_groups: int
+    shared_queries: int
+    shared_passages: int
+
+    @property
+    def clean(self) -> bool:
+        return not (self.shared_groups or self.shared_queries or self.shared_passages)
+
+    def describe(self) -> str:
+        return (
+            f"{self.task}: {self.shared_groups} shared question ids, {self.shared_queries} shared question texts, "
+            f"{self.shared_passages} shared passage texts"
+        )
+
+
+def contamination(pairs: TrainingPairs, collection: ParallelCollection) -> Contamination:
+    """Overlap of question ids and texts between training pairs and an evaluation task."""
+    return Contamination(
+        task=collection.name,
+        shared_groups=len(set(pairs.groups) & set(collection.group_ids)),
+        shared_queries=len(set(pairs.queries) & set(collection.query_texts)),
+        shared_passages=len(set(pairs.positives) & set(collection.candidate_texts)),
+    )
