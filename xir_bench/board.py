@@ -28,6 +28,12 @@ COLUMNS: tuple[tuple[str, str, str, bool], ...] = (
     ("Mul mAP", "multi", "map", True),
     ("RD ↓", "multi", "rank_distance", False),
 )
+#: MIRACL's columns (one subset per language, all monolingual).
+MIRACL_TASK = "XirMIRACL"
+MIRACL_COLUMNS: tuple[tuple[str, str, str, bool], ...] = (
+    ("nDCG@10", "mono", "ndcg_at_10", True),
+    ("R@100", "mono", "recall_at_100", True),
+)
 _ISO3_TO_1 = {three: one for one, (three, _) in LANGUAGES.items()}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
@@ -60,7 +66,7 @@ class Cell:
 
 
 def _subsets(run: Run, task: str) -> dict[str, dict]:
-    return {e["hf_subset"]: e for e in run.results[task].task_result["scores"]["test"]}
+    return run.results[task].subsets()
 
 
 def column_mean(run: Run, task: str, kind: str, metric: str) -> float:
@@ -79,11 +85,13 @@ def per_query_values(run: Run, task: str, kind: str, metric: str) -> pd.Series:
     return rows.set_index(["subset", "query_id"])[metric].astype(float)
 
 
-def compare_columns(runs: list[Run], task: str, seed: int = 0) -> dict[tuple[str, str], Cell]:
+def compare_columns(
+    runs: list[Run], task: str, seed: int = 0, columns: tuple[tuple[str, str, str, bool], ...] = COLUMNS
+) -> dict[tuple[str, str], Cell]:
     """Cells (model, column) with significance against each column's best model, BH-adjusted."""
     cells: dict[tuple[str, str], Cell] = {}
     pending: list[tuple[tuple[str, str], float, float]] = []
-    for header, kind, metric, higher in COLUMNS:
+    for header, kind, metric, higher in columns:
         means = {run.model: column_mean(run, task, kind, metric) for run in runs}
         finite = {m: v for m, v in means.items() if np.isfinite(v)}
         best = (max if higher else min)(sorted(finite), key=lambda m: finite[m]) if finite else None
@@ -154,7 +162,54 @@ def render_board(
     for task in sorted({t for run in runs for t in run.results if t in cards_by_mteb}):
         task_runs = [run for run in runs if task in run.results]
         lines += _task_section(task, cards_by_mteb[task], task_runs, models_dir, out, plots or {}, seed)
+    miracl_runs = [run for run in runs if MIRACL_TASK in run.results]
+    if miracl_runs:
+        lines += _miracl_section(miracl_runs, models_dir, out, seed)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _miracl_section(runs: list[Run], models_dir: Path, out: Path, seed: int) -> list[str]:
+    """MIRACL dev: mean nDCG@10 and Recall@100 over the languages run, then per language.
+
+    Means are over the languages each model was run on (listed in the last column),
+    so compare rows with the same languages.
+    """
+    cells = compare_columns(runs, MIRACL_TASK, seed, MIRACL_COLUMNS)
+    ranked = sorted(runs, key=lambda run: (-cells[(run.model, "nDCG@10")].value, run.model))
+    rows = []
+    for place, run in enumerate(ranked, start=1):
+        languages = sorted(_subsets(run, MIRACL_TASK))
+        rows.append(
+            [
+                place,
+                _model_link(run.model, models_dir, out),
+                *(cells[(run.model, h)].render(4) for h, *_ in MIRACL_COLUMNS),
+                " ".join(languages),
+            ]
+        )
+    lines = [
+        "## MIRACL (dev)",
+        "",
+        "Monolingual passage retrieval over Wikipedia, 18 languages (Zhang et al., 2023). Mean over the languages "
+        "a model was run on; compare rows with the same languages.",
+        "",
+        tabulate(
+            rows,
+            headers=["#", "model", *(h for h, *_ in MIRACL_COLUMNS), "languages"],
+            tablefmt="github",
+            disable_numparse=True,
+        ),
+        "",
+    ]
+    codes = sorted({lang for run in ranked for lang in _subsets(run, MIRACL_TASK)})
+    table = []
+    for run in ranked:
+        subsets = _subsets(run, MIRACL_TASK)
+        values = [subsets.get(code, {}).get("ndcg_at_10") for code in codes]
+        table.append([_model_link(run.model, models_dir, out), *("-" if v is None else f"{v:.4f}" for v in values)])
+    lines += ["### MIRACL: nDCG@10 by language", ""]
+    lines += [tabulate(table, headers=["model", *codes], tablefmt="github", disable_numparse=True), ""]
+    return lines
 
 
 def _task_section(

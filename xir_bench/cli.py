@@ -7,6 +7,7 @@ import json
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from xir_bench.errors import XirBenchError
 
@@ -111,6 +112,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--device", help="torch device for encoding, e.g. cpu, cuda (default: auto)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+    miracl_options = run.add_argument_group("MIRACL (--task miracl)")
+    miracl_options.add_argument(
+        "--chunk-size", type=int, default=50_000, help="passages encoded and stored per chunk (default: 50000)"
+    )
+    miracl_options.add_argument(
+        "--exact-limit",
+        type=int,
+        default=1_000_000,
+        help="search exactly up to this many passages, with faiss beyond (default: 1000000)",
+    )
+    miracl_options.add_argument(
+        "--faiss", default="HNSW32", metavar="FACTORY", help="faiss index factory string (default: HNSW32)"
+    )
+    miracl_options.add_argument(
+        "--workers", type=int, default=1, help="encode the corpus with N Ray workers (needs xir-bench[distributed])"
+    )
+    miracl_options.add_argument(
+        "--ray-address", metavar="ADDR", help="Ray cluster to use: auto, ray://HEAD:10001 (default: a local one)"
+    )
 
     info = commands.add_parser(
         "info",
@@ -338,8 +358,11 @@ def _run(args: argparse.Namespace) -> int:
         def make_scorer(collection):
             return dense_scorer(encoder, collection, options)
 
-    rows = []
+    rows, miracl_rows = [], []
     for task in args.task:
+        if task.lower() == "miracl":
+            miracl_rows.append(_run_miracl(args, options, name, revision, meta))
+            continue
         outcome = run_task(task, name, revision, make_scorer, options, meta)
         agg = outcome.aggregates
         rows.append(
@@ -353,15 +376,52 @@ def _run(args: argparse.Namespace) -> int:
                 str(outcome.path),
             ]
         )
-    print(
-        tabulate(
-            rows,
-            headers=["model", "task", "Mo mAP", "Cr mAP", "Mul mAP", "RD ↓", "same-lang", "", "results"],
-            floatfmt=".4f",
-            missingval="-",
-        )
-    )
+    if rows:
+        headers = ["model", "task", "Mo mAP", "Cr mAP", "Mul mAP", "RD ↓", "same-lang", "", "results"]
+        print(tabulate(rows, headers=headers, floatfmt=".4f", missingval="-"))
+    if miracl_rows:
+        headers = ["model", "task", "nDCG@10", "R@100", "", "results"]
+        print(tabulate(miracl_rows, headers=headers, floatfmt=".4f", missingval="-"))
     return 0
+
+
+def _run_miracl(args: argparse.Namespace, options: Any, name: str, revision: str, meta: dict) -> list:
+    """One summary row for MIRACL (a top-k search task with its own pipeline)."""
+    from xir_bench.data.miracl import LANGUAGES
+    from xir_bench.miracl_run import MiraclOptions, bm25_searcher, dense_searcher, run_miracl
+    from xir_bench.models import SentenceTransformerEncoder
+
+    miracl_options = MiraclOptions(
+        languages=args.languages or list(LANGUAGES),
+        data_dir=args.data_dir,
+        output=args.output,
+        cache_dir=options.cache_dir,
+        chunk_size=args.chunk_size,
+        exact_limit=args.exact_limit,
+        faiss_factory=args.faiss,
+        overwrite=args.overwrite,
+        progress=not args.quiet,
+        workers=args.workers,
+        ray_address=args.ray_address,
+    )
+    if args.model == "bm25":
+        searcher = bm25_searcher(miracl_options)
+    else:
+        from functools import partial
+
+        make_encoder = partial(
+            SentenceTransformerEncoder,
+            args.model,
+            args.revision,
+            args.query_prefix,
+            args.passage_prefix,
+            args.batch_size,
+            args.device,
+        )
+        searcher = dense_searcher(make_encoder(), miracl_options, make_encoder)
+    path, means, reused = run_miracl(name, revision, searcher, miracl_options, meta)
+    row = [name, "miracl", means["ndcg_at_10"], means["recall_at_100"], "reused" if reused else "new", str(path)]
+    return row
 
 
 def _info(args: argparse.Namespace) -> int:

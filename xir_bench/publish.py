@@ -55,8 +55,8 @@ def compare(run_a: Run, run_b: Run, metric: str = "map", seed: int = 0) -> str:
     rows, p_values = [], []
     for task in sorted(set(run_a.results) & set(run_b.results)):
         a_table, b_table = run_a.results[task].per_query, run_b.results[task].per_query
-        a_subsets = {e["hf_subset"]: e for e in run_a.results[task].task_result["scores"]["test"]}
-        b_subsets = {e["hf_subset"]: e for e in run_b.results[task].task_result["scores"]["test"]}
+        a_subsets = run_a.results[task].subsets()
+        b_subsets = run_b.results[task].subsets()
         order = {"mono": 0, "cross": 1, "multi": 2}
         for subset in sorted(set(a_subsets) & set(b_subsets), key=lambda s: (order[subset_kind(s)], s)):
             if metric not in a_subsets[subset] or metric not in b_subsets[subset]:

@@ -21,8 +21,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from xir_bench.atomic import atomic_open, write_json
 from xir_bench.errors import XirBenchError
 
-SPLIT = "test"
-PER_QUERY_COLUMNS = ("subset", "query_id", "map", "ndcg_at_10", "mrr", "recall_at_1", "recall_at_10", "recall_at_100")
+SPLIT = "test"  # the parallel tasks' split; MIRACL's is "dev"
+SPLITS = ("test", "dev")
+#: Columns every per-query table has; parallel tasks add map, mrr, recall_at_1/10 and the bias columns.
+PER_QUERY_COLUMNS = ("subset", "query_id", "ndcg_at_10", "recall_at_100")
 
 
 class SubsetEntry(BaseModel):
@@ -33,7 +35,7 @@ class SubsetEntry(BaseModel):
     hf_subset: str
     languages: list[str]
     main_score: float
-    map: float
+    map: float | None = None  # full-pool mAP: parallel tasks; MIRACL (a top-k search) has none
     ndcg_at_10: float
     n_queries: int
 
@@ -62,8 +64,12 @@ class StoredResult:
     task_result: dict[str, Any]
     per_query: pd.DataFrame
 
+    @property
+    def split(self) -> str:
+        return next(s for s in SPLITS if s in self.task_result["scores"])
+
     def subsets(self) -> dict[str, dict[str, Any]]:
-        return {entry["hf_subset"]: entry for entry in self.task_result["scores"][SPLIT]}
+        return {entry["hf_subset"]: entry for entry in self.task_result["scores"][self.split]}
 
 
 def read_result(folder: Path, task_name: str) -> StoredResult | None:
@@ -76,8 +82,8 @@ def read_result(folder: Path, task_name: str) -> StoredResult | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         TaskResultFile.model_validate(data)
-        if SPLIT not in data["scores"]:
-            raise ValueError(f"no '{SPLIT}' split in scores")
+        if not any(split in data["scores"] for split in SPLITS):
+            raise ValueError(f"no {' or '.join(repr(s) for s in SPLITS)} split in scores")
     except json.JSONDecodeError as err:
         raise XirBenchError(
             f"{path}: line {err.lineno}, column {err.colno}: not valid JSON ({err.msg}); {fix}"
@@ -106,12 +112,13 @@ def write_result(
     per_query: pd.DataFrame,
     evaluation_time: float,
     mteb_version: str,
+    split: str = SPLIT,
 ) -> Path:
     """Write (merging with an earlier run's other subsets) the TaskResult and per-query table."""
     previous = read_result(folder, task_name)
     new_subsets = {e["hf_subset"] for e in subset_entries}
     if previous is not None and previous.task_result.get("dataset_revision") == dataset_revision:
-        kept = [e for e in previous.task_result["scores"][SPLIT] if e["hf_subset"] not in new_subsets]
+        kept = [e for e in previous.task_result["scores"].get(split, []) if e["hf_subset"] not in new_subsets]
         subset_entries = kept + subset_entries
         if len(previous.per_query):
             old = previous.per_query[~previous.per_query["subset"].isin(new_subsets)]
@@ -120,7 +127,7 @@ def write_result(
         "dataset_revision": dataset_revision,
         "task_name": task_name,
         "mteb_version": mteb_version,
-        "scores": {SPLIT: subset_entries},
+        "scores": {split: subset_entries},
         "evaluation_time": evaluation_time,
         "kg_co2_emissions": None,
         "date": time.time(),

@@ -29,7 +29,9 @@ class Run:
 
 
 def subset_kind(subset: str) -> SettingKind:
-    """``eng-eng`` -> mono, ``eng-deu`` -> cross, ``eng-all`` -> multi."""
+    """``eng-eng`` -> mono, ``eng-deu`` -> cross, ``eng-all`` -> multi; MIRACL's ``sw`` -> mono."""
+    if "-" not in subset:
+        return "mono"
     query, pool = subset.split("-", 1)
     if pool == "all":
         return "multi"

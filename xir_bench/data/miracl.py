@@ -176,3 +176,14 @@ def corpus_rows(lang: str, data_dir: str | Path | None = None) -> Iterator[tuple
     )
     for row in stream:
         yield str(row["docid"]), str(row.get("title") or ""), str(row["text"])
+
+
+def corpus_source(lang: str, data_dir: str | Path | None = None) -> str:
+    """A fingerprint of where ``lang``'s corpus comes from (stored with its embeddings)."""
+    explicit = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV)
+    if explicit is not None:
+        files = local_files(Path(explicit), lang)
+        if files.corpus is not None:
+            stat = files.corpus.stat()
+            return f"{files.corpus.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+    return f"hf://datasets/{HUB_CORPUS_REPO}/miracl-corpus-v1.0-{lang}"

@@ -1,0 +1,258 @@
+"""MIRACL: loaders, streamed resumable corpus encoding, sharding, search, metrics vs pytrec_eval."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from xir_bench.cli import main
+from xir_bench.corpus_store import CorpusStore, encode_corpus
+from xir_bench.data import miracl
+from xir_bench.errors import XirBenchError
+from xir_bench.miracl_run import hits_frame
+from xir_bench.search import Hits, exact_search, faiss_search
+
+DEV_QUERIES = {
+    "ar": 2896, "bn": 411, "de": 305, "en": 799, "es": 648, "fa": 632, "fi": 1271, "fr": 343, "hi": 350,
+    "id": 960, "ja": 860, "ko": 213, "ru": 1252, "sw": 482, "te": 828, "th": 733, "yo": 119, "zh": 393,
+}  # fmt: skip
+
+
+class HashEncoder:
+    """A deterministic toy encoder: bag of hashed words; counts calls; can fail on purpose."""
+
+    name = "hash-encoder"
+    revision = "1"
+    similarity = "cosine"
+
+    def __init__(self, dim: int = 16, fail_after: int | None = None) -> None:
+        self.dim = dim
+        self.calls = 0
+        self.fail_after = fail_after
+
+    def prefix(self, role: str) -> str:
+        return ""
+
+    def encode(self, texts: list[str], role: str) -> np.ndarray:
+        if self.fail_after is not None and self.calls >= self.fail_after:
+            raise KeyboardInterrupt("planted interruption")
+        self.calls += 1
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                out[row, sum(map(ord, word)) % self.dim] += 1.0
+        return out + 1e-3
+
+
+def corpus(n: int = 1000, seed: int = 0) -> list[tuple[str, str, str]]:
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(300)]
+    return [(f"d{i}#0", f"t{i % 7}", " ".join(rng.choice(words, 8))) for i in range(n)]
+
+
+def stored(store: CorpusStore) -> tuple[list[str], np.ndarray]:
+    ids, vectors = [], []
+    for chunk_ids, chunk in store.iter_chunks():
+        ids += chunk_ids
+        vectors.append(np.asarray(chunk))
+    return ids, np.concatenate(vectors)
+
+
+@pytest.mark.realdata
+def test_dev_query_counts_match_miracl(shared_data: Path) -> None:
+    for lang, expected in DEV_QUERIES.items():
+        topics, qrels = miracl.topics_and_qrels(lang, shared_data)
+        assert len(topics) == expected, lang
+        assert set(qrels) <= set(topics)
+        assert all(g in (0, 1) for judged in qrels.values() for g in judged.values())
+
+
+def test_resume_after_interruption_gives_the_same_embeddings(tmp_path: Path) -> None:
+    rows = corpus(1000)
+    whole = encode_corpus(rows, HashEncoder(), CorpusStore(tmp_path / "whole"), "c", chunk_size=128, progress=False)
+    broken = CorpusStore(tmp_path / "broken")
+    with pytest.raises(KeyboardInterrupt):
+        encode_corpus(rows, HashEncoder(fail_after=3), broken, "c", chunk_size=128, progress=False)
+    assert broken.done() == {0, 1, 2}
+    resumed = HashEncoder()
+    encode_corpus(rows, resumed, broken, "c", chunk_size=128, progress=False)
+    assert resumed.calls == 8 - 3  # only the missing chunks were encoded
+    ids_a, vectors_a = stored(whole)
+    ids_b, vectors_b = stored(broken)
+    assert ids_a == ids_b == [r[0] for r in rows]
+    np.testing.assert_array_equal(vectors_a, vectors_b)
+    assert not list(broken.folder.rglob("*.tmp"))  # nothing half-written
+
+
+def test_sharded_equals_single_process(tmp_path: Path) -> None:
+    rows = corpus(700)
+    single = encode_corpus(rows, HashEncoder(), CorpusStore(tmp_path / "single"), "c", chunk_size=100, progress=False)
+    sharded = CorpusStore(tmp_path / "sharded")
+    for worker in (1, 0, 2):
+        encode_corpus(rows, HashEncoder(), sharded, "c", chunk_size=100, shard=(worker, 3), progress=False)
+    ids_a, vectors_a = stored(single)
+    ids_b, vectors_b = stored(sharded)
+    assert ids_a == ids_b
+    np.testing.assert_array_equal(vectors_a, vectors_b)
+
+
+def test_store_refuses_mixed_models_and_missing_chunks(tmp_path: Path) -> None:
+    store = encode_corpus(corpus(300), HashEncoder(), CorpusStore(tmp_path / "s"), "c", chunk_size=100, progress=False)
+    other = HashEncoder()
+    other.revision = "2"
+    with pytest.raises(XirBenchError, match="holds embeddings made with"):
+        encode_corpus(corpus(300), other, store, "c", chunk_size=100, progress=False)
+    (store.chunks / "000001.npy").unlink()
+    with pytest.raises(XirBenchError, match=r"chunks \[1\] missing"):
+        store.size()
+
+
+def test_exact_search_matches_brute_force_and_faiss_agrees(tmp_path: Path) -> None:
+    rows = corpus(2000)
+    encoder = HashEncoder(dim=32)
+    store = encode_corpus(rows, encoder, CorpusStore(tmp_path / "s"), "c", chunk_size=300, progress=False)
+    rng = np.random.default_rng(1)
+    queries = rng.standard_normal((20, 32)).astype(np.float32)
+    hits = exact_search(queries, store, k=50, progress=False)
+    _, vectors = stored(store)
+    normed = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    q = queries / np.linalg.norm(queries, axis=1, keepdims=True)
+    scores = q @ normed.T
+    for row in range(len(queries)):
+        top = np.argsort(-scores[row], kind="stable")[:50]
+        np.testing.assert_allclose(hits.scores[row], scores[row, top], rtol=1e-5, atol=1e-6)
+    approx = faiss_search(queries, store, k=50, factory="HNSW32")
+    overlap = np.mean([len(set(a) & set(b)) / 50 for a, b in zip(hits.ids, approx.ids, strict=True)])
+    assert overlap > 0.9
+    assert list(store.folder.glob("faiss-*.index"))  # built once, reused next time
+
+
+def test_ndcg_and_recall_equal_pytrec_eval() -> None:
+    import pytrec_eval
+
+    rng = np.random.default_rng(0)
+    docs = [f"d{i}" for i in range(400)]
+    qrels, ranked = {}, []
+    for q in range(60):
+        judged = rng.choice(docs, size=int(rng.integers(1, 12)), replace=False)
+        qrels[f"q{q}"] = {d: int(rng.integers(0, 2)) for d in judged}
+        qrels[f"q{q}"][str(judged[0])] = 1  # at least one positive
+        ranked.append([str(d) for d in rng.permutation(docs)[:150]])
+    hits = Hits(ranked, np.zeros((60, 150)))
+    frame = hits_frame("xx", list(qrels), hits, qrels).set_index("query_id")
+    run = {qid: {d: float(150 - r) for r, d in enumerate(row)} for qid, row in zip(qrels, ranked, strict=True)}
+    expected = pytrec_eval.RelevanceEvaluator(qrels, {"ndcg_cut.10", "recall.100", "recall.10"}).evaluate(run)
+    for qid, values in expected.items():
+        assert frame.loc[qid, "ndcg_at_10"] == pytest.approx(values["ndcg_cut_10"], abs=1e-9)
+        assert frame.loc[qid, "recall_at_100"] == pytest.approx(values["recall_100"], abs=1e-9)
+        assert frame.loc[qid, "recall_at_10"] == pytest.approx(values["recall_10"], abs=1e-9)
+
+
+def _write_miracl(root: Path, lang: str, n_queries: int = 12) -> None:
+    """Topics whose answer passage repeats the query's words, plus distractors."""
+    folder = root / "miracl"
+    (folder / "corpus").mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(len(lang))
+    words = [f"{lang}{i}" for i in range(80)]
+    topics, qrels, passages = [], [], []
+    for q in range(n_queries):
+        query = " ".join(rng.choice(words, 3))
+        topics.append(f"{q}\t{query}")
+        qrels.append(f"{q}\tQ0\tp{q}#0\t1\n{q}\tQ0\tx{q}#0\t0")
+        passages.append({"docid": f"p{q}#0", "title": "", "text": query + " " + " ".join(rng.choice(words, 4))})
+        passages.append({"docid": f"x{q}#0", "title": "x", "text": " ".join(rng.choice(words, 7))})
+    (folder / f"topics.miracl-v1.0-{lang}-dev.tsv").write_text("\n".join(topics) + "\n")
+    (folder / f"qrels.miracl-v1.0-{lang}-dev.tsv").write_text("\n".join(qrels) + "\n")
+    (folder / "corpus" / f"{lang}.jsonl").write_text("".join(json.dumps(p) + "\n" for p in passages))
+
+
+@pytest.mark.parametrize("model", ["bm25", "static"])
+def test_run_miracl_from_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], model: str) -> None:
+    from xir_bench.scratch import save_static_model
+
+    data = tmp_path / "data"
+    for lang in ("sw", "yo"):
+        _write_miracl(data, lang)
+    model_arg = "bm25"
+    if model == "static":
+        texts = [json.loads(line)["text"] for lang in ("sw", "yo") for line in
+                 (data / "miracl" / "corpus" / f"{lang}.jsonl").read_text().splitlines()]  # fmt: skip
+        model_arg = str(save_static_model(texts, tmp_path / "static", dim=32, vocab_size=300))
+    args = ["run", "--model", model_arg, "--task", "miracl", "--languages", "sw,yo", "--data-dir", str(data),
+            "--output", str(tmp_path / "results"), "--cache-dir", str(tmp_path / "cache"), "--chunk-size", "5",
+            "--quiet"]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "nDCG@10" in out and "new" in out
+    (result,) = (tmp_path / "results").rglob("XirMIRACL.json")
+    data_json = json.loads(result.read_text())
+    entries = {e["hf_subset"]: e for e in data_json["scores"]["dev"]}
+    assert set(entries) == {"sw", "yo"} and entries["sw"]["n_queries"] == 12
+    assert entries["sw"]["main_score"] == entries["sw"]["ndcg_at_10"] > 0.5  # the answer shares the query's words
+    assert main(args) == 0 and "reused" in capsys.readouterr().out
+    if model == "static":
+        assert len(list((tmp_path / "cache" / "corpora").rglob("*.npy"))) == 2 * 5  # 24 passages, chunks of 5
+
+
+def test_miracl_unknown_language_and_missing_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    _write_miracl(data, "sw")
+    base = ["run", "--model", "bm25", "--task", "miracl", "--data-dir", str(data), "--output", str(tmp_path / "r")]
+    assert main([*base, "--languages", "xx"]) == 2
+    assert "MIRACL has no language" in capsys.readouterr().err
+    (data / "miracl" / "corpus" / "sw.jsonl").unlink()
+    assert main([*base, "--languages", "sw"]) == 2
+    assert "no corpus at" in capsys.readouterr().err
+
+
+def test_ray_sharded_encoding_equals_single_process(tmp_path: Path) -> None:
+    """Two Ray Data workers on a local cluster (127.0.0.1) write what one process writes."""
+    pytest.importorskip("ray")
+    from functools import partial
+
+    from xir_bench.distributed import encode_corpus_distributed
+    from xir_bench.models import SentenceTransformerEncoder
+    from xir_bench.scratch import save_static_model
+
+    rows = corpus(900)
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps({"docid": d, "title": t, "text": x}) + "\n" for d, t, x in rows))
+    model = save_static_model([x for _, _, x in rows], tmp_path / "static", dim=16, vocab_size=400)
+    make_encoder = partial(SentenceTransformerEncoder, str(model), device="cpu")
+    single = encode_corpus(
+        miracl.iter_corpus(path), make_encoder(), CorpusStore(tmp_path / "single"), "c", chunk_size=100, progress=False
+    )
+    sharded = encode_corpus_distributed(
+        partial(miracl.iter_corpus, path), make_encoder, CorpusStore(tmp_path / "ray"), "c", chunk_size=100, workers=2
+    )
+    ids_a, vectors_a = stored(single)
+    ids_b, vectors_b = stored(sharded)
+    assert ids_a == ids_b and len(ids_a) == 900
+    np.testing.assert_allclose(vectors_a, vectors_b, rtol=0, atol=1e-6)
+
+
+def test_miracl_rows_on_the_board(tmp_path: Path) -> None:
+    from xir_bench.scratch import save_static_model
+
+    data = tmp_path / "data"
+    for lang in ("sw", "yo"):
+        _write_miracl(data, lang, n_queries=30)
+    texts = [json.loads(line)["text"] for line in (data / "miracl" / "corpus" / "sw.jsonl").read_text().splitlines()]
+    static = save_static_model(texts, tmp_path / "static-mini", dim=8, vocab_size=100)
+    results = tmp_path / "results"
+    for model in ("bm25", str(static)):
+        args = ["run", "--model", model, "--task", "miracl", "--languages", "sw,yo", "--data-dir", str(data),
+                "--output", str(results), "--cache-dir", str(tmp_path / "cache"), "--quiet"]  # fmt: skip
+        assert main(args) == 0
+    board = tmp_path / "board" / "README.md"
+    assert main(["leaderboard", "--results", str(results), "--out", str(board), "--models", str(tmp_path)]) == 0
+    text = board.read_text()
+    assert "## MIRACL (dev)" in text and "### MIRACL: nDCG@10 by language" in text
+    section = text.split("## MIRACL (dev)")[1]
+    assert re.search(r"\| 1 +\| bm25 +\| \*\*1\.0000\*\*", section), section
+    assert re.search(r"\| 2 +\| static-mini +\| 0\.\d{4}\\\*", section), section  # significantly worse
+    assert "sw yo" in section

@@ -1,0 +1,147 @@
+"""Corpus embeddings streamed to disk in fixed chunks: resumable, shardable, memory-flat.
+
+A corpus too large for memory (MIRACL English: 32.9M passages) is read as a stream of
+(docid, title, text) rows and encoded ``chunk_size`` rows at a time. Chunk ``i`` holds
+rows ``[i * chunk_size, (i + 1) * chunk_size)`` of the stream and is written as two
+files, ``chunks/{i:06d}.ids.txt`` and ``chunks/{i:06d}.npy``, each atomically; a chunk
+exists once its ``.npy`` does. So:
+
+- an interrupted run resumes: a rerun skips the rows of finished chunks (reading, not
+  encoding them) and continues with the first missing chunk;
+- work shards by chunk: worker ``k`` of ``n`` encodes the chunks with ``i % n == k``
+  into the same folder, and the union is exactly the single-process result (this is
+  what :mod:`xir_bench.distributed` runs on Ray);
+- readers memory-map one chunk at a time, so memory is bounded by the chunk size.
+
+A ``manifest.json`` records model, revision, prefix and chunk size; a rerun with a
+different one is refused instead of mixing embeddings.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from xir_bench.atomic import atomic_open, write_json
+from xir_bench.data.miracl import passage_text
+from xir_bench.encoding import TextEncoder, check_embeddings
+from xir_bench.errors import XirBenchError
+
+Row = tuple[str, str, str]  # docid, title, text
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the chunks were made with; must match to resume or read."""
+
+    model: str
+    revision: str
+    prefix: str
+    chunk_size: int
+    source: str
+
+
+class CorpusStore:
+    """A folder of embedding chunks (see the module docstring)."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.chunks = self.folder / "chunks"
+
+    def manifest(self) -> Manifest | None:
+        path = self.folder / "manifest.json"
+        if not path.exists():
+            return None
+        try:
+            return Manifest(**json.loads(path.read_text(encoding="utf-8")))
+        except (json.JSONDecodeError, TypeError) as err:
+            raise XirBenchError(f"{path}: damaged manifest ({err}); delete {self.folder} and re-encode") from err
+
+    def claim(self, manifest: Manifest) -> None:
+        """Start or resume this store for ``manifest``; a different one is an error."""
+        current = self.manifest()
+        if current is None:
+            self.chunks.mkdir(parents=True, exist_ok=True)
+            write_json(self.folder / "manifest.json", asdict(manifest))
+        elif current != manifest:
+            raise XirBenchError(
+                f"{self.folder} holds embeddings made with {current}, not {manifest}; "
+                "use another folder or delete this one"
+            )
+
+    def done(self) -> set[int]:
+        """Indices of the finished chunks."""
+        if not self.chunks.is_dir():
+            return set()
+        return {int(p.name.split(".")[0]) for p in self.chunks.glob("*.npy")}
+
+    def chunk(self, index: int) -> tuple[list[str], np.ndarray]:
+        """Docids and (memory-mapped) embeddings of chunk ``index``."""
+        ids = (self.chunks / f"{index:06d}.ids.txt").read_text(encoding="utf-8").split("\n")[:-1]
+        vectors = np.load(self.chunks / f"{index:06d}.npy", mmap_mode="r", allow_pickle=False)
+        if len(ids) != len(vectors):
+            raise XirBenchError(f"{self.chunks}/{index:06d}: {len(ids)} ids for {len(vectors)} vectors; delete it")
+        return ids, vectors
+
+    def iter_chunks(self) -> Iterator[tuple[list[str], np.ndarray]]:
+        """Every chunk in order; an error if one is missing (an unfinished or partial store)."""
+        indices = sorted(self.done())
+        if indices != list(range(len(indices))):
+            missing = sorted(set(range(max(indices, default=-1) + 1)) - set(indices))
+            raise XirBenchError(f"{self.folder}: chunks {missing[:5]} missing; rerun the encoding to finish it")
+        for index in indices:
+            yield self.chunk(index)
+
+    def size(self) -> int:
+        return sum(len(ids) for ids, _ in self.iter_chunks())
+
+    def write_chunk(self, index: int, ids: list[str], vectors: np.ndarray) -> None:
+        """Ids first, vectors last: the ``.npy`` appearing is what marks the chunk done."""
+        with atomic_open(self.chunks / f"{index:06d}.ids.txt") as handle:
+            handle.write("".join(f"{i}\n" for i in ids))
+        with atomic_open(self.chunks / f"{index:06d}.npy", "wb", encoding=None) as handle:
+            np.save(handle, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
+
+
+def batched(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def encode_corpus(
+    rows: Iterable[Row],
+    encoder: TextEncoder,
+    store: CorpusStore,
+    source: str,
+    chunk_size: int = 50_000,
+    total: int | None = None,
+    shard: tuple[int, int] = (0, 1),
+    progress: bool = True,
+) -> CorpusStore:
+    """Encode the chunks of ``rows`` that this shard owns and are not done yet.
+
+    ``shard = (k, n)``: this worker encodes chunk ``i`` when ``i % n == k``.
+    """
+    worker, workers = shard
+    store.claim(Manifest(encoder.name, encoder.revision, encoder.prefix("passage"), chunk_size, source))
+    done = store.done()
+    dim: int | None = None
+    bar = tqdm(total=total, desc="encode corpus", unit="passage", disable=not progress, smoothing=0.05)
+    with bar:
+        for index, chunk in enumerate(batched(rows, chunk_size)):
+            if index % workers != worker or index in done:
+                bar.update(len(chunk))  # skipped rows still move the bar, so the ETA stays honest
+                continue
+            texts = [passage_text(title, text) for _, title, text in chunk]
+            vectors = check_embeddings(encoder, texts, encoder.encode(texts, "passage"), dim)
+            dim = vectors.shape[1]
+            store.write_chunk(index, [docid for docid, _, _ in chunk], vectors)
+            bar.update(len(chunk))
+    return store

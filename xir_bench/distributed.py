@@ -1,0 +1,89 @@
+"""Corpus encoding sharded across a Ray cluster (optional extra: ``pip install xir-bench[distributed]``).
+
+Each of ``workers`` Ray Data tasks runs :func:`~xir_bench.corpus_store.encode_corpus`
+with ``shard=(k, workers)``: it reads the corpus stream and encodes the chunks whose
+index is ``k`` modulo ``workers`` into the shared store folder. Chunks are fixed
+row ranges, so the union of the shards is exactly what one process writes, and an
+interrupted job resumes like a single-process one (finished chunks are skipped).
+
+Locally, ``ray.init()`` starts a cluster on 127.0.0.1. On a real cluster, start Ray
+on every machine (``ray start --head`` on one, ``ray start --address HEAD:6379`` on
+the others), put the corpus and the store folder on storage every node mounts at the
+same path, and pass ``--ray-address auto`` (or ``ray://HEAD:10001`` from outside).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from xir_bench.corpus_store import CorpusStore, Row, encode_corpus
+from xir_bench.encoding import TextEncoder
+from xir_bench.errors import XirBenchError
+
+
+def _encode_shard(
+    item: dict[str, Any],
+    *,
+    rows: Callable[[], Iterable[Row]],
+    make_encoder: Callable[[], TextEncoder],
+    folder: str,
+    source: str,
+    chunk_size: int,
+    workers: int,
+) -> dict[str, Any]:
+    worker = int(item["worker"])
+    store = CorpusStore(folder)
+    encode_corpus(rows(), make_encoder(), store, source, chunk_size, shard=(worker, workers), progress=False)
+    return {"worker": worker, "chunks": len([i for i in store.done() if i % workers == worker])}
+
+
+def encode_corpus_distributed(
+    rows: Callable[[], Iterable[Row]],
+    make_encoder: Callable[[], TextEncoder],
+    store: CorpusStore,
+    source: str,
+    chunk_size: int = 50_000,
+    workers: int = 2,
+    ray_address: str | None = None,
+    cpus_per_worker: float = 1.0,
+) -> CorpusStore:
+    """Encode the corpus with ``workers`` Ray Data tasks into ``store``; returns the store.
+
+    ``rows`` and ``make_encoder`` are called on the workers (they must be picklable,
+    e.g. ``functools.partial`` of module-level functions); each worker loads its own model.
+    """
+    try:
+        import ray
+    except ImportError as err:
+        raise XirBenchError(
+            "distributed encoding needs Ray: pip install 'xir-bench[distributed]' (or 'ray[data]')"
+        ) from err
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(address=ray_address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    try:
+        # the manifest is claimed once, by the driver, so workers never race to create it
+        encoder = make_encoder()
+        from xir_bench.corpus_store import Manifest
+
+        store.claim(Manifest(encoder.name, encoder.revision, encoder.prefix("passage"), chunk_size, source))
+        task = partial(
+            _encode_shard,
+            rows=rows,
+            make_encoder=make_encoder,
+            folder=str(Path(store.folder).resolve()),
+            source=source,
+            chunk_size=chunk_size,
+            workers=workers,
+        )
+        dataset = ray.data.from_items([{"worker": k} for k in range(workers)], override_num_blocks=workers)
+        report = dataset.map(task, num_cpus=cpus_per_worker, concurrency=workers).take_all()
+    finally:
+        if started_here:
+            ray.shutdown()
+    if sorted(r["worker"] for r in report) != list(range(workers)):
+        raise XirBenchError(f"distributed encoding: only workers {report} reported back; rerun to resume")
+    return store

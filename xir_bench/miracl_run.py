@@ -1,0 +1,203 @@
+"""MIRACL end to end: topics/qrels -> streamed corpus encoding -> top-k search -> nDCG@10, R@100.
+
+MIRACL is monolingual passage retrieval over Wikipedia (one corpus per language, up to
+32.9M passages), so unlike the parallel tasks it is a top-k search: the corpus is
+encoded chunk by chunk to disk (:mod:`xir_bench.corpus_store`, resumable), searched
+exactly for small corpora and with faiss past ``exact_limit`` passages
+(:mod:`xir_bench.search`), and scored with graded qrels as trec_eval does (the test
+suite checks against pytrec_eval). Results are written like every other task, under
+mteb's name ``XirMIRACL`` with the ``dev`` split and one subset per language.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import mteb
+import numpy as np
+import pandas as pd
+
+from xir_bench.corpus_store import CorpusStore, encode_corpus
+from xir_bench.data import miracl
+from xir_bench.embedding_cache import namespace
+from xir_bench.encoding import TextEncoder, encode_texts
+from xir_bench.errors import XirBenchError
+from xir_bench.languages import mteb_language
+from xir_bench.results import model_folder, read_result, write_model_meta, write_result
+from xir_bench.search import Hits, exact_search, faiss_search
+
+TASK_NAME = "XirMIRACL"
+SPLIT = "dev"
+MAIN_SCORE = "ndcg_at_10"
+DATASET_REVISION = "miracl-v1.0"
+
+
+def graded_ndcg(ranked: list[str], judged: dict[str, int], k: int = 10) -> float:
+    """trec_eval's ndcg_cut.k: linear gains, log2(rank + 1) discount, ideal from all judgments."""
+    gains = [judged.get(doc, 0) for doc in ranked[:k]]
+    dcg = sum(g / np.log2(rank + 2) for rank, g in enumerate(gains) if g > 0)
+    ideal = sorted((g for g in judged.values() if g > 0), reverse=True)[:k]
+    idcg = sum(g / np.log2(rank + 2) for rank, g in enumerate(ideal))
+    return float(dcg / idcg) if idcg > 0 else 0.0
+
+
+def recall(ranked: list[str], judged: dict[str, int], k: int) -> float:
+    relevant = {doc for doc, grade in judged.items() if grade > 0}
+    return len(relevant & set(ranked[:k])) / len(relevant)
+
+
+def hits_frame(lang: str, query_ids: list[str], hits: Hits, qrels: dict[str, dict[str, int]]) -> pd.DataFrame:
+    """Per-query nDCG@10, Recall@100 (and @10, MRR@10) of one language."""
+    rows = []
+    for qid, ranked in zip(query_ids, hits.ids, strict=True):
+        judged = qrels[qid]
+        first = next((r for r, doc in enumerate(ranked[:10], 1) if judged.get(doc, 0) > 0), None)
+        rows.append(
+            {
+                "subset": lang,
+                "query_id": qid,
+                "ndcg_at_10": graded_ndcg(ranked, judged, 10),
+                "recall_at_10": recall(ranked, judged, 10),
+                "recall_at_100": recall(ranked, judged, 100),
+                "mrr_at_10": 1.0 / first if first else 0.0,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class MiraclOptions:
+    """How to run MIRACL (``xir-bench run --task miracl``)."""
+
+    languages: list[str]
+    data_dir: str | Path | None
+    output: Path
+    cache_dir: Path | None
+    chunk_size: int = 50_000
+    exact_limit: int = 1_000_000
+    faiss_factory: str = "HNSW32"
+    k: int = 100
+    overwrite: bool = False
+    progress: bool = True
+    workers: int = 1
+    ray_address: str | None = None
+
+
+def _judged_topics(lang: str, data_dir: str | Path | None) -> tuple[dict[str, str], dict[str, dict[str, int]]]:
+    topics, qrels = miracl.topics_and_qrels(lang, data_dir)
+    keep = {q: t for q, t in topics.items() if any(g > 0 for g in qrels.get(q, {}).values())}
+    return keep, {q: qrels[q] for q in keep}
+
+
+def dense_searcher(
+    encoder: TextEncoder, options: MiraclOptions, make_encoder: Callable[[], TextEncoder] | None = None
+) -> Callable[[str, dict[str, str]], Hits]:
+    """Encode the language's corpus into a resumable store (on Ray when ``workers > 1``), then search it.
+
+    ``make_encoder`` builds the encoder on Ray workers (picklable, e.g. a ``partial``).
+    """
+
+    def search(lang: str, topics: dict[str, str]) -> Hits:
+        root = (options.cache_dir or (options.output / ".corpus-cache")) / "corpora"
+        store = CorpusStore(root / namespace(encoder.name, encoder.revision, encoder.prefix("passage")) / lang)
+        source = miracl.corpus_source(lang, options.data_dir)
+        if options.workers > 1:
+            from xir_bench.distributed import encode_corpus_distributed
+
+            if make_encoder is None:
+                raise XirBenchError("distributed encoding needs an encoder factory to run on the workers")
+            encode_corpus_distributed(
+                partial(miracl.corpus_rows, lang, options.data_dir),
+                make_encoder,
+                store,
+                source,
+                options.chunk_size,
+                options.workers,
+                options.ray_address,
+            )
+        else:
+            encode_corpus(
+                miracl.corpus_rows(lang, options.data_dir),
+                encoder,
+                store,
+                source=source,
+                chunk_size=options.chunk_size,
+                progress=options.progress,
+            )
+        queries = encode_texts(encoder, list(topics.values()), "query", options.cache_dir, progress=False)
+        cosine = encoder.similarity == "cosine"
+        if store.size() <= options.exact_limit:
+            return exact_search(queries, store, options.k, cosine, options.progress)
+        return faiss_search(queries, store, options.k, options.faiss_factory, cosine)
+
+    return search
+
+
+def bm25_searcher(options: MiraclOptions) -> Callable[[str, dict[str, str]], Hits]:
+    """bm25s over the language's corpus, held in memory (for local, modest corpora)."""
+    import bm25s
+
+    from xir_bench.lexical import tokenize
+
+    def search(lang: str, topics: dict[str, str]) -> Hits:
+        ids, tokens = [], []
+        for docid, title, text in miracl.corpus_rows(lang, options.data_dir):
+            ids.append(docid)
+            tokens.append(tokenize(miracl.passage_text(title, text)) or ["<empty>"])
+        index = bm25s.BM25()
+        index.index(tokens, show_progress=False)
+        k = min(options.k, len(ids))
+        queries = [tokenize(t) or ["<empty>"] for t in topics.values()]
+        rows, scores = index.retrieve(queries, k=k, show_progress=False, n_threads=1)
+        return Hits([[ids[r] for r in row] for row in rows.tolist()], np.asarray(scores))
+
+    return search
+
+
+def run_miracl(
+    model_name: str,
+    revision: str,
+    searcher: Callable[[str, dict[str, str]], Hits],
+    options: MiraclOptions,
+    meta: dict[str, Any] | None = None,
+) -> tuple[Path, dict[str, float], bool]:
+    """Evaluate the languages; reuse a stored result that has them all. Returns (path, means, reused)."""
+    unknown = [lang for lang in options.languages if lang not in miracl.LANGUAGES]
+    if unknown:
+        raise XirBenchError(f"MIRACL has no language {unknown}; its languages: {', '.join(miracl.LANGUAGES)}")
+    folder = model_folder(options.output, model_name, revision)
+    stored = None if options.overwrite else read_result(folder, TASK_NAME)
+    if stored is not None and set(options.languages) <= set(stored.subsets()):
+        subsets = stored.subsets()
+        return folder / f"{TASK_NAME}.json", _means([subsets[lang] for lang in options.languages]), True
+    started = time.perf_counter()
+    frames, entries = [], []
+    for lang in options.languages:
+        topics, qrels = _judged_topics(lang, options.data_dir)
+        hits = searcher(lang, topics)
+        frame = hits_frame(lang, list(topics), hits, qrels)
+        frames.append(frame)
+        means = frame.drop(columns=["subset", "query_id"]).mean()
+        entries.append(
+            {
+                "hf_subset": lang,
+                "languages": [mteb_language(lang)],
+                **{name: float(value) for name, value in means.items()},
+                "n_queries": len(frame),
+                "main_score": float(means[MAIN_SCORE]),
+            }
+        )
+    per_query = pd.concat(frames, ignore_index=True)
+    elapsed = time.perf_counter() - started
+    path = write_result(folder, TASK_NAME, DATASET_REVISION, entries, per_query, elapsed, mteb.__version__, SPLIT)
+    write_model_meta(folder, model_name, revision, {"framework": ["xir-bench"], **(meta or {})})
+    return path, _means(entries), False
+
+
+def _means(entries: list[dict[str, Any]]) -> dict[str, float]:
+    return {name: float(np.mean([e[name] for e in entries])) for name in ("ndcg_at_10", "recall_at_100")}
