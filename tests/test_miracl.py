@@ -256,3 +256,59 @@ def test_miracl_rows_on_the_board(tmp_path: Path) -> None:
     assert re.search(r"\| 1 +\| bm25 +\| \*\*1\.0000\*\*", section), section
     assert re.search(r"\| 2 +\| static-mini +\| 0\.\d{4}\\\*", section), section  # significantly worse
     assert "sw yo" in section
+
+
+SLOW_ENCODE = """
+import sys, time
+sys.path.insert(0, {tests!r})
+from test_miracl import HashEncoder, corpus
+from xir_bench.corpus_store import CorpusStore, encode_corpus
+
+class Slow(HashEncoder):
+    def encode(self, texts, role):
+        time.sleep(0.3)
+        return super().encode(texts, role)
+
+encode_corpus(corpus(2000), Slow(), CorpusStore({folder!r}), "c", chunk_size=100, progress=False)
+"""
+
+
+def test_resume_after_sigkill(tmp_path: Path) -> None:
+    """Kill -9 an encoding process midway; a rerun finishes it with the same embeddings."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "killed"
+    script = SLOW_ENCODE.format(tests=str(Path(__file__).parent), folder=str(folder))
+    process = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.monotonic() + 120
+    while len(CorpusStore(folder).done()) < 3 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    killed_at = CorpusStore(folder).done()
+    assert 3 <= len(killed_at) < 20, killed_at  # it really stopped midway
+    resumed = HashEncoder()
+    encode_corpus(corpus(2000), resumed, CorpusStore(folder), "c", chunk_size=100, progress=False)
+    assert resumed.calls == 20 - len(killed_at)
+    whole = encode_corpus(corpus(2000), HashEncoder(), CorpusStore(tmp_path / "whole"), "c", chunk_size=100,
+                          progress=False)  # fmt: skip
+    ids_a, vectors_a = stored(whole)
+    ids_b, vectors_b = stored(CorpusStore(folder))
+    assert ids_a == ids_b
+    np.testing.assert_array_equal(vectors_a, vectors_b)
+
+
+def test_corpus_jsonl_gz_and_bad_line(tmp_path: Path) -> None:
+    import gzip
+
+    lines = [json.dumps({"docid": "a#0", "title": "T", "text": "x y"}), json.dumps({"docid": "b#0", "text": "z"})]
+    with gzip.open(tmp_path / "c.jsonl.gz", "wt", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    assert list(miracl.iter_corpus(tmp_path / "c.jsonl.gz")) == [("a#0", "T", "x y"), ("b#0", "", "z")]
+    assert miracl.passage_text("T", "x y") == "T x y"
+    (tmp_path / "bad.jsonl").write_text(lines[0] + "\n" + '{"docid": "c#0"}\n')
+    with pytest.raises(XirBenchError, match=r"bad\.jsonl: line 2: expected a JSON object with 'docid'"):
+        list(miracl.iter_corpus(tmp_path / "bad.jsonl"))

@@ -127,6 +127,7 @@ def dense_searcher(
                 store,
                 source=source,
                 chunk_size=options.chunk_size,
+                total=miracl.count_passages(lang, options.data_dir) if options.progress else None,
                 progress=options.progress,
             )
         queries = encode_texts(encoder, list(topics.values()), "query", options.cache_dir, progress=False)
