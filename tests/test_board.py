@@ -8,14 +8,16 @@ from pathlib import Path
 
 import matplotlib.image
 import numpy as np
+import pandas as pd
 import pytest
 
-from xir_bench.board import cross_lingual_matrix, escape, rank_distance_by_language
+from xir_bench.board import compare_columns, cross_lingual_matrix, escape, rank_distance_by_language
 from xir_bench.cards import get_task_card
 from xir_bench.cli import main
 from xir_bench.errors import XirBenchError
 from xir_bench.publish import compare, publish
-from xir_bench.runs import discover_runs, resolve_run
+from xir_bench.results import StoredResult
+from xir_bench.runs import Run, discover_runs, resolve_run
 from xir_bench.significance import paired_randomization_test
 
 LANGS = "de,en,es"
@@ -164,3 +166,34 @@ def test_monte_carlo_is_seeded_on_large_samples() -> None:
     first = paired_randomization_test(a, b, seed=3)
     assert first == paired_randomization_test(a, b, seed=3)
     assert 0 < first.p_value <= 1 and first.n == 130_000
+
+
+def _fake_run(name: str, per_query: pd.DataFrame) -> Run:
+    subsets = per_query.groupby("subset")["map"].mean()
+    entries = [
+        {"hf_subset": s, "languages": [], "main_score": float(v), "map": float(v), "ndcg_at_10": float(v),
+         "n_queries": 3}
+        for s, v in subsets.items()
+    ]  # fmt: skip
+    task_result = {"task_name": "XQuADR", "scores": {"test": entries}}
+    return Run(name, "r", Path(name), {"XQuADR": StoredResult(task_result, per_query)})
+
+
+def test_significance_unit_is_the_question_not_the_setting() -> None:
+    """3 questions x 40 cross settings all 0.1 better: 120 'pairs', but only 3 independent units.
+
+    Pairing (setting, query) rows would call this significant; with the question as the
+    unit the exact test over 3 clusters cannot go below p = 0.25.
+    """
+    subsets = [f"s{i}-t{i}" for i in range(40)]
+    rows = [(s, q) for s in subsets for q in ("q1", "q2", "q3")]
+    base = pd.DataFrame(rows, columns=["subset", "query_id"])
+    rng = np.random.default_rng(0)
+    worse = base.assign(map=rng.random(len(base)) * 0.5)
+    better = worse.assign(map=worse["map"] + 0.1)
+    runs = [_fake_run("better", better), _fake_run("worse", worse)]
+    cells = compare_columns(runs, "XQuADR", columns=(("Cr mAP", "cross", "map", True),))
+    assert cells[("better", "Cr mAP")].best
+    assert cells[("worse", "Cr mAP")].significant is False
+    pooled = paired_randomization_test(worse["map"].to_numpy(), better["map"].to_numpy())
+    assert pooled.p_value < 0.01  # what a per-row test would (wrongly) have said

@@ -118,7 +118,7 @@ def test_pairs_from_jsonl_and_its_errors(tmp_path: Path) -> None:
         load_pairs(str(missing))
 
 
-def test_train_end_to_end(tmp_path: Path) -> None:
+def test_train_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """Seconds: a static model trained on the synthetic task; loss falls; it loads and scores."""
     from conftest import write_lareqa
 
@@ -150,9 +150,19 @@ def test_train_end_to_end(tmp_path: Path) -> None:
     assert np.mean(outcome.losses[-3:]) < np.mean(outcome.losses[:3])
     card = (tmp_path / "cards" / "model.toml").read_text()
     assert "alpha = 0.5" in card and "CONTAMINATED" in card and 'query_prefix = "Query: "' in card
+    # the card says what it was trained on: scoring it on that task warns
+    import tomllib
+
+    from xir_bench import models
+    from xir_bench.cards import ModelCard
+
+    card = ModelCard.model_validate(tomllib.loads((tmp_path / "cards" / "model.toml").read_text()))
+    card = card.model_copy(update={"path": str(outcome.model_path)})
+    monkeypatch.setattr(models, "model_cards", lambda: {card.name: card})
     code = main(["run", "--model", str(outcome.model_path), "--task", "xquad-r", "--languages", "de,en,es",
                  "--data-dir", str(tiny_data), "--output", str(tmp_path / "results"), "--quiet"])  # fmt: skip
     assert code == 0
+    assert "was trained on xquad-r" in capsys.readouterr().err
     (result,) = (tmp_path / "results").rglob("XQuADR.json")
     meta = json.loads((result.parent / "model_meta.json").read_text())
     assert meta["query_prefix"] == "Query: "  # the prompts saved with the model are used

@@ -86,9 +86,20 @@ def per_query_values(run: Run, task: str, kind: str, metric: str) -> pd.Series:
 
 
 def compare_columns(
-    runs: list[Run], task: str, seed: int = 0, columns: tuple[tuple[str, str, str, bool], ...] = COLUMNS
+    runs: list[Run],
+    task: str,
+    seed: int = 0,
+    columns: tuple[tuple[str, str, str, bool], ...] = COLUMNS,
+    cluster_levels: list[str] | None = None,
 ) -> dict[tuple[str, str], Cell]:
-    """Cells (model, column) with significance against each column's best model, BH-adjusted."""
+    """Cells (model, column) with significance against each column's best model, BH-adjusted.
+
+    The test unit is a cluster of per-query scores, not a single (setting, query) pair: by
+    default the question id, whose scores across settings and parallel languages are
+    correlated (treating them as independent would overstate significance); each model's
+    scores are averaged per cluster, then the cluster means are paired.
+    """
+    cluster_levels = cluster_levels or ["query_id"]
     cells: dict[tuple[str, str], Cell] = {}
     pending: list[tuple[tuple[str, str], float, float]] = []
     for header, kind, metric, higher in columns:
@@ -107,7 +118,8 @@ def compare_columns(
             if joined.empty:
                 cells[(run.model, header)] = Cell(value)
                 continue
-            test = paired_randomization_test(joined["a"].to_numpy(), joined["b"].to_numpy(), seed=seed)
+            clusters = joined.groupby(level=cluster_levels).mean()
+            test = paired_randomization_test(clusters["a"].to_numpy(), clusters["b"].to_numpy(), seed=seed)
             pending.append(((run.model, header), value, test.p_value))
     for (key, value, _), p in zip(pending, adjust([p for *_, p in pending]), strict=True):
         cells[key] = Cell(value, significant=bool(np.isfinite(p) and p < ALPHA))
@@ -154,7 +166,8 @@ def render_board(
         "Rows are ranked by the mean of Mo, Cr and Mul.",
         "",
         f"**Bold**: best in its column. `\\*`: differs from the column's best with p < {ALPHA} "
-        f"({TEST_NAME}, 2000 random sign flips, seed {seed}, on per-query scores paired by subset and query; "
+        f"({TEST_NAME}, 2000 random sign flips, seed {seed}, on per-question mean scores: a question's scores over "
+        f"the column's settings and languages are averaged, then paired between the two models; "
         f"{CORRECTION_NAME} correction over all comparisons of a table).",
         "",
     ]
@@ -174,7 +187,8 @@ def _miracl_section(runs: list[Run], models_dir: Path, out: Path, seed: int) -> 
     Means are over the languages each model was run on (listed in the last column),
     so compare rows with the same languages.
     """
-    cells = compare_columns(runs, MIRACL_TASK, seed, MIRACL_COLUMNS)
+    # MIRACL's query ids are per language: a query is (language, query id)
+    cells = compare_columns(runs, MIRACL_TASK, seed, MIRACL_COLUMNS, ["subset", "query_id"])
     ranked = sorted(runs, key=lambda run: (-cells[(run.model, "nDCG@10")].value, run.model))
     rows = []
     for place, run in enumerate(ranked, start=1):

@@ -358,8 +358,15 @@ def _run(args: argparse.Namespace) -> int:
         def make_scorer(collection):
             return dense_scorer(encoder, collection, options)
 
+    trained_on = encoder.trained_on() if args.model != "bm25" else None
     rows, miracl_rows = [], []
     for task in args.task:
+        if trained_on is not None and trained_on.lower() == task.lower():
+            print(
+                f"xir-bench: warning: {name} was trained on {trained_on} (see its card); "
+                f"its {task} scores are not zero-shot and should not be ranked with the others",
+                file=sys.stderr,
+            )
         if task.lower() == "miracl":
             miracl_rows.append(_run_miracl(args, options, name, revision, meta))
             continue

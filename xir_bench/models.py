@@ -54,6 +54,7 @@ class SentenceTransformerEncoder:
         self.name = str(path.resolve()) if path.exists() else model
         self.revision = local_revision(path) if path.is_dir() else (revision or "main")
         card = next((c for c in model_cards().values() if c.path and Path(c.path).resolve() == path.resolve()), None)
+        self.card = card
         # explicit prefix > the model's card > the prompts saved with the model (xir-bench train saves them)
         saved = getattr(self.model, "prompts", None) or {}
         self._prefix = {
@@ -72,6 +73,11 @@ class SentenceTransformerEncoder:
 
     def prefix(self, role: Role) -> str:
         return self._prefix[role]
+
+    def trained_on(self) -> str | None:
+        """The training data named in the model's card (``xir-bench train`` records it), if any."""
+        training = (self.card.model_extra or {}).get("training") if self.card else None
+        return str(training.get("train")) if isinstance(training, dict) and training.get("train") else None
 
     def encode(self, texts: list[str], role: Role) -> np.ndarray:
         return self.model.encode(
