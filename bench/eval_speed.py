@@ -45,12 +45,7 @@ def peak_rss_mb() -> float:
 
 def baseline_setting(encoder: SentenceTransformerEncoder, collection, setting: Setting) -> float:
     """Encode this setting's queries and pool from scratch, rank, return its mAP."""
-    lang = {code: i for i, code in enumerate(collection.languages)}
-    rows = np.flatnonzero(collection.query_langs == lang[setting.query_lang])
-    if setting.pool_lang is None:
-        pool_ids = np.arange(collection.n_candidates)
-    else:
-        pool_ids = np.flatnonzero(collection.candidate_langs == lang[setting.pool_lang])
+    rows, pool_ids = collection.setting_members(setting.query_lang, setting.pool_lang)
     queries = torch.from_numpy(encoder.encode([collection.query_texts[r] for r in rows], "query"))
     pool = torch.from_numpy(encoder.encode([collection.candidate_texts[c] for c in pool_ids], "passage"))
     queries = torch.nn.functional.normalize(queries, dim=1)
@@ -142,12 +137,8 @@ def main() -> None:
     if len(chosen) < len(settings):
         # Extrapolate by the number of texts encoded, which is what the baseline's time is made of.
         def texts(s: Setting) -> int:
-            pool = (
-                collection.n_candidates
-                if s.pool_lang is None
-                else int(np.sum(collection.candidate_langs == collection.languages.index(s.pool_lang)))
-            )
-            return 1190 + pool
+            queries, pool = collection.setting_members(s.query_lang, s.pool_lang)
+            return len(queries) + len(pool)
 
         baseline *= sum(map(texts, settings)) / sum(map(texts, chosen))
         label = f"(c) per-setting baseline (extrapolated from {len(chosen)} settings)"

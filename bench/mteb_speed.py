@@ -93,14 +93,8 @@ def main() -> None:
 
     def texts_of(subset: str) -> int:
         setting = plain_task.settings[subset]
-        lang = collection.languages.index
-        queries = int(np.sum(collection.query_langs == lang(setting.query_lang)))
-        pool = (
-            collection.n_candidates
-            if setting.pool_lang is None
-            else int(np.sum(collection.candidate_langs == lang(setting.pool_lang)))
-        )
-        return queries + pool
+        queries, pool = collection.setting_members(setting.query_lang, setting.pool_lang)
+        return len(queries) + len(pool)
 
     all_texts = sum(map(texts_of, subsets))
     if len(chosen) < len(subsets):

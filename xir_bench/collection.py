@@ -53,6 +53,14 @@ class ParallelCollection:
             return slice(0, 0)
         return slice(int(positions[0]), int(positions[-1]) + 1)
 
+    def setting_members(self, query_lang: str, pool_lang: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """(query indices, candidate indices) of one setting; ``pool_lang=None``: the multilingual pool."""
+        lang_index = {lang: i for i, lang in enumerate(self.languages)}
+        queries = np.flatnonzero(self.query_langs == lang_index[query_lang])
+        if pool_lang is None:
+            return queries, np.arange(self.n_candidates)
+        return queries, np.flatnonzero(self.candidate_langs == lang_index[pool_lang])
+
     def relevant_matrix(self) -> np.ndarray:
         """Relevant candidate indices per query, padded with -1 (queries x max relevant)."""
         width = max((len(r) for r in self.group_relevant), default=0)

@@ -223,12 +223,7 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
 
         collection = self._require_collection()
         setting = self.settings[subset]
-        lang_index = {lang: i for i, lang in enumerate(collection.languages)}
-        rows = np.flatnonzero(collection.query_langs == lang_index[setting.query_lang])
-        if setting.pool_lang is None:
-            pool = np.arange(collection.n_candidates)
-        else:
-            pool = np.flatnonzero(collection.candidate_langs == lang_index[setting.pool_lang])
+        rows, pool = collection.setting_members(setting.query_lang, setting.pool_lang)
         in_pool = np.zeros(collection.n_candidates, dtype=bool)
         in_pool[pool] = True
         relevant: dict[str, dict[str, int]] = {}
