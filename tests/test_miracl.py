@@ -312,3 +312,21 @@ def test_corpus_jsonl_gz_and_bad_line(tmp_path: Path) -> None:
     (tmp_path / "bad.jsonl").write_text(lines[0] + "\n" + '{"docid": "c#0"}\n')
     with pytest.raises(XirBenchError, match=r"bad\.jsonl: line 2: expected a JSON object with 'docid'"):
         list(miracl.iter_corpus(tmp_path / "bad.jsonl"))
+
+
+def test_ivf_index_lives_on_disk_and_matches_exact(tmp_path: Path) -> None:
+    """IVF lists are merged into one .ivfdata file and memory-mapped; with every list probed it is exact."""
+    rows = corpus(3000)
+    store = encode_corpus(rows, HashEncoder(dim=32), CorpusStore(tmp_path / "s"), "c", chunk_size=400, progress=False)
+    queries = np.random.default_rng(2).standard_normal((15, 32)).astype(np.float32)
+    exact = exact_search(queries, store, k=20, progress=False)
+    approx = faiss_search(queries, store, k=20, factory="IVF8,Flat", nprobe=8)
+    np.testing.assert_allclose(approx.scores, exact.scores, rtol=1e-5, atol=1e-5)
+    (folder,) = store.folder.glob("faiss-IVF8_Flat")
+    assert sorted(p.name for p in folder.iterdir()) == ["lists.ivfdata", "populated.index"]
+    again = faiss_search(queries, store, k=20, factory="IVF8,Flat", nprobe=8)  # reuses the index
+    assert again.ids == approx.ids
+    with pytest.raises(XirBenchError, match="not an IVF index"):
+        from xir_bench.search import build_ondisk_ivf
+
+        build_ondisk_ivf(store, "Flat", tmp_path / "flat")

@@ -123,8 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="search exactly up to this many passages, with faiss beyond (default: 1000000)",
     )
     miracl_options.add_argument(
-        "--faiss", default="HNSW32", metavar="FACTORY", help="faiss index factory string (default: HNSW32)"
+        "--faiss",
+        default="IVF4096,Flat",
+        metavar="FACTORY",
+        help="faiss index factory; IVF lists are kept on disk (default: IVF4096,Flat; e.g. IVF4096,PQ32, HNSW32)",
     )
+    miracl_options.add_argument("--nprobe", type=int, default=64, help="IVF lists probed per query (default: 64)")
     miracl_options.add_argument(
         "--workers", type=int, default=1, help="encode the corpus with N Ray workers (needs xir-bench[distributed])"
     )
@@ -406,6 +410,7 @@ def _run_miracl(args: argparse.Namespace, options: Any, name: str, revision: str
         chunk_size=args.chunk_size,
         exact_limit=args.exact_limit,
         faiss_factory=args.faiss,
+        nprobe=args.nprobe,
         overwrite=args.overwrite,
         progress=not args.quiet,
         workers=args.workers,

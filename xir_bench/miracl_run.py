@@ -80,7 +80,8 @@ class MiraclOptions:
     cache_dir: Path | None
     chunk_size: int = 50_000
     exact_limit: int = 1_000_000
-    faiss_factory: str = "HNSW32"
+    faiss_factory: str = "IVF4096,Flat"
+    nprobe: int = 64
     k: int = 100
     overwrite: bool = False
     progress: bool = True
@@ -134,7 +135,7 @@ def dense_searcher(
         cosine = encoder.similarity == "cosine"
         if store.size() <= options.exact_limit:
             return exact_search(queries, store, options.k, cosine, options.progress)
-        return faiss_search(queries, store, options.k, options.faiss_factory, cosine)
+        return faiss_search(queries, store, options.k, options.faiss_factory, cosine, nprobe=options.nprobe)
 
     return search
 

@@ -2,14 +2,22 @@
 
 Exact search walks the store chunk by chunk (memory-mapped) and keeps a running top-k
 per query, so memory is bounded by ``query block x chunk size``, not by the corpus.
-Approximate search builds a faiss index from a factory string (``HNSW32``,
-``IVF4096,Flat``, ``IVF4096,PQ32`` ...), adding chunk by chunk; vectors are normalised
-for cosine models, and the index is saved beside the chunks for reuse.
+Approximate search builds a faiss index from a factory string, adding chunk by chunk;
+vectors are normalised for cosine models, and the index is saved beside the chunks for
+reuse. IVF factories (``IVF4096,Flat``, ``IVF4096,PQ32`` ...) keep their inverted lists
+on disk and memory-map them, so memory stays flat as the corpus grows; graph indexes
+(``HNSW32``) live in memory.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -67,37 +75,100 @@ def exact_search(
     return Hits(_resolve(store, best_rows.numpy(), offsets), best_scores.numpy())
 
 
+def _normalised_chunks(store: CorpusStore, cosine: bool) -> Iterator[np.ndarray]:
+    for _, vectors in store.iter_chunks():
+        block = np.array(vectors, dtype=np.float32)
+        if cosine:
+            block /= np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
+        yield block
+
+
+def _training_sample(store: CorpusStore, cosine: bool, train_size: int) -> np.ndarray:
+    """The first ``train_size`` vectors (IVF / PQ training), read chunk by chunk."""
+    sample: list[np.ndarray] = []
+    for block in _normalised_chunks(store, cosine):
+        sample.append(block[: train_size - sum(len(b) for b in sample)])
+        if sum(len(b) for b in sample) >= train_size:
+            break
+    if not sample:
+        raise XirBenchError(f"{store.folder}: empty store, nothing to index")
+    return np.concatenate(sample)
+
+
 def build_faiss_index(store: CorpusStore, factory: str = "HNSW32", cosine: bool = True, train_size: int = 100_000):
-    """A faiss index over the store, built chunk by chunk (IVF/PQ trained on the first rows)."""
+    """An in-memory faiss index over the store, added chunk by chunk (for HNSW and other non-IVF factories)."""
     import faiss
 
-    index = None
-    training: list[np.ndarray] = []
-    pending: list[np.ndarray] = []
-    for _, vectors in store.iter_chunks():
-        block = np.ascontiguousarray(vectors, dtype=np.float32)
-        if cosine:
-            block = block / np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
-        if index is None:
-            metric = faiss.METRIC_INNER_PRODUCT
-            index = faiss.index_factory(block.shape[1], factory, metric)
-        if not index.is_trained:
-            training.append(block)
-            pending.append(block)
-            if sum(len(t) for t in training) >= train_size:
-                index.train(np.concatenate(training)[:train_size])
-                training.clear()
-                for held in pending:
-                    index.add(held)
-                pending.clear()
-            continue
-        index.add(block)
-    if index is None:
-        raise XirBenchError(f"{store.folder}: empty store, nothing to index")
+    sample = _training_sample(store, cosine, train_size)
+    index = faiss.index_factory(sample.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
     if not index.is_trained:
-        index.train(np.concatenate(training))
-        for held in pending:
-            index.add(held)
+        index.train(sample)
+    for block in _normalised_chunks(store, cosine):
+        index.add(block)
+    return index
+
+
+def build_ondisk_ivf(
+    store: CorpusStore, factory: str, folder: Path, cosine: bool = True, train_size: int = 100_000
+) -> Path:
+    """An IVF index whose inverted lists live on disk (faiss ``OnDiskInvertedLists``).
+
+    Trained on the first ``train_size`` vectors; each chunk is added to a copy of the
+    trained index and written as its own part, then the parts are merged into one
+    ``lists.ivfdata`` file. Building holds one chunk; searching memory-maps the lists,
+    so memory does not grow with the corpus. Built in a staging folder, then renamed.
+    """
+    import faiss
+    from faiss.contrib.ondisk import merge_ondisk
+
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    try:
+        sample = _training_sample(store, cosine, train_size)
+        trained = faiss.index_factory(sample.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
+        if faiss.try_extract_index_ivf(trained) is None:
+            raise XirBenchError(f"faiss factory {factory!r} is not an IVF index; on-disk lists need IVF")
+        trained.train(sample)
+        faiss.write_index(trained, str(staging / "trained.index"))
+        parts, offset = [], 0
+        for number, block in enumerate(_normalised_chunks(store, cosine)):
+            part = faiss.read_index(str(staging / "trained.index"))
+            part.add_with_ids(block, np.arange(offset, offset + len(block), dtype=np.int64))
+            offset += len(block)
+            parts.append(str(staging / f"part-{number:06d}.index"))
+            faiss.write_index(part, parts[-1])
+            del part
+        merged = faiss.read_index(str(staging / "trained.index"))
+        merge_ondisk(merged, parts, str(staging / "lists.ivfdata"))
+        faiss.write_index(merged, str(staging / "populated.index"))
+        for part in parts:
+            os.unlink(part)
+        os.unlink(staging / "trained.index")
+        if folder.exists():
+            shutil.rmtree(folder)
+        os.replace(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return folder
+
+
+def load_faiss_index(store: CorpusStore, factory: str, cosine: bool = True):
+    """The store's faiss index for ``factory``, built on first use: IVF on disk, others in memory."""
+    import faiss
+
+    name = "faiss-" + re.sub(r"[^A-Za-z0-9]+", "_", factory)
+    if "IVF" in factory:
+        folder = store.folder / name
+        if not (folder / "populated.index").exists():
+            build_ondisk_ivf(store, factory, folder, cosine)
+        # the .ivfdata file is found beside the index and memory-mapped, not read
+        return faiss.read_index(str(folder / "populated.index"), faiss.IO_FLAG_ONDISK_SAME_DIR)
+    path = store.folder / f"{name}.index"
+    if path.exists():
+        return faiss.read_index(str(path))
+    index = build_faiss_index(store, factory, cosine)
+    with atomic_open(path, "wb", encoding=None) as handle:
+        handle.write(faiss.serialize_index(index).tobytes())
     return index
 
 
@@ -113,13 +184,7 @@ def faiss_search(
     """Approximate top-``k`` with a faiss index (built once, then loaded from the store)."""
     import faiss
 
-    path = store.folder / f"faiss-{factory.replace(',', '_')}.index"
-    if path.exists():
-        index = faiss.read_index(str(path))
-    else:
-        index = build_faiss_index(store, factory, cosine)
-        with atomic_open(path, "wb", encoding=None) as handle:
-            handle.write(faiss.serialize_index(index).tobytes())
+    index = load_faiss_index(store, factory, cosine)
     if hasattr(index, "hnsw"):
         index.hnsw.efSearch = max(ef_search, k)
     ivf = faiss.try_extract_index_ivf(index) if "IVF" in factory else None
