@@ -134,3 +134,19 @@ def test_dimension_mismatch(tiny_data: Path, tmp_path: Path) -> None:
     collection = load_task("xquad-r", ["en"], data_dir=tiny_data)
     with pytest.raises(ModelOutputError, match=r"8-dimensional embeddings where earlier ones .* have 16"):
         encode_texts(CountingEncoder(dim=8), collection.candidate_texts, "passage", tmp_path, dim=16, progress=False)
+
+
+def test_scratch_tokenizer_ids_and_token_vectors_are_reproducible() -> None:
+    """Ids follow a fixed order and a token's vector depends on the token, not on its id."""
+    from xir_bench.scratch import SPECIAL_TOKENS, token_vectors, train_tokenizer
+
+    texts = ["the apple and the river", "der apfel und der fluss", "la manzana y el rio"] * 5
+    vocab = train_tokenizer(texts, vocab_size=60).get_vocab()
+    by_id = [token for token, _ in sorted(vocab.items(), key=lambda item: item[1])]
+    assert by_id[: len(SPECIAL_TOKENS)] == list(SPECIAL_TOKENS)
+    assert by_id[len(SPECIAL_TOKENS) :] == sorted(by_id[len(SPECIAL_TOKENS) :])
+    forward = token_vectors(["apple", "##s", "river"], dim=6, seed=3)
+    backward = token_vectors(["river", "apple"], dim=6, seed=3)
+    np.testing.assert_array_equal(forward[0], backward[1])
+    np.testing.assert_array_equal(forward[2], backward[0])
+    assert not np.array_equal(token_vectors(["apple"], 6, seed=4), forward[:1])

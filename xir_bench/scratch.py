@@ -9,6 +9,7 @@ lexical baseline in embedding form - and it is what the training recipe starts f
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -20,16 +21,40 @@ from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers,
 
 from xir_bench.errors import XirBenchError
 
+SPECIAL_TOKENS = ("[PAD]", "[UNK]")
+
 
 def train_tokenizer(texts: Iterable[str], vocab_size: int = 8000) -> Tokenizer:
-    """A lower-casing WordPiece tokenizer; CJK characters are split one per token."""
+    """A lower-casing WordPiece tokenizer; CJK characters are split one per token.
+
+    ``tokenizers``' trainer numbers subword tokens in hash-map order, which changes from
+    run to run (huggingface/tokenizers#1794), and ties in its merges follow those ids,
+    so two trainings on the same texts differ. The vocabulary is therefore renumbered
+    in a fixed order (specials, then sorted), which makes the ids a function of the token
+    set; the set itself can still differ by a few tie-broken tokens.
+    """
     tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=False, handle_chinese_chars=True)
     tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tokenizer.decoder = decoders.WordPiece()
-    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=["[PAD]", "[UNK]"], show_progress=False)
+    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=list(SPECIAL_TOKENS), show_progress=False)
     tokenizer.train_from_iterator(texts, trainer)
+    learned = sorted(token for token in tokenizer.get_vocab() if token not in SPECIAL_TOKENS)
+    vocab = {token: index for index, token in enumerate([*SPECIAL_TOKENS, *learned])}
+    tokenizer.model = models.WordPiece(vocab, unk_token="[UNK]")
     return tokenizer
+
+
+def token_vectors(tokens: list[str], dim: int, seed: int = 0) -> np.ndarray:
+    """A random vector per token that depends on the token and the seed only, not on its id.
+
+    So a token keeps its vector when another token enters or leaves the vocabulary.
+    """
+    rows = np.empty((len(tokens), dim), dtype=np.float32)
+    for row, token in enumerate(tokens):
+        key = int.from_bytes(hashlib.sha256(token.encode()).digest()[:8], "little")
+        rows[row] = np.random.default_rng([seed, key]).standard_normal(dim)
+    return rows
 
 
 def build_static_model(texts: Iterable[str], dim: int = 128, vocab_size: int = 8000, seed: int = 0):
@@ -38,7 +63,8 @@ def build_static_model(texts: Iterable[str], dim: int = 128, vocab_size: int = 8
     from sentence_transformers.sentence_transformer.modules import StaticEmbedding
 
     tokenizer = train_tokenizer(texts, vocab_size)
-    weights = np.random.default_rng(seed).standard_normal((tokenizer.get_vocab_size(), dim)).astype(np.float32)
+    by_id = sorted(tokenizer.get_vocab().items(), key=lambda item: item[1])
+    weights = token_vectors([token for token, _ in by_id], dim, seed)
     return SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu")
 
 
