@@ -330,3 +330,11 @@ def test_ivf_index_lives_on_disk_and_matches_exact(tmp_path: Path) -> None:
         from xir_bench.search import build_ondisk_ivf
 
         build_ondisk_ivf(store, "Flat", tmp_path / "flat")
+
+
+@pytest.mark.realdata
+def test_info_miracl(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", "miracl", "--data-dir", str(shared_data), "--languages", "sw,yo", "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)["languages"]
+    assert stats["sw"]["queries"] == DEV_QUERIES["sw"] and stats["yo"]["queries"] == DEV_QUERIES["yo"]
+    assert 0 < stats["sw"]["positive_judgments"] <= stats["sw"]["judgments"]

@@ -12,13 +12,20 @@ from typing import Any
 from xir_bench.errors import XirBenchError
 
 _DESCRIPTION = """\
-xir-bench: multilingual and cross-lingual retrieval evaluation (XQuAD-R, MLQA-R).
+xir-bench: multilingual and cross-lingual retrieval evaluation (XQuAD-R, MLQA-R, MIRACL).
 
 Every model is scored in every setting of a parallel data set from one encoding pass:
   mono   query language X, pool of X                 (L settings)
   cross  query language X, pool of Y != X            (L(L-1) settings)
   multi  query language X, one pool of all languages (L settings; relevant = the
          parallel answers in every language; adds the language-bias metrics)
+MIRACL (--task miracl) is monolingual top-k search over a streamed, on-disk corpus.
+
+start here:
+  xir-bench run --model bm25 --task xquad-r          score the lexical baseline
+  xir-bench run --help                               every option, with examples
+  xir-bench train --help                             the hybrid-batch training recipe
+  xir-bench leaderboard --help                       publish the board
 """
 
 _RUN_EPILOG = """\
@@ -33,6 +40,9 @@ examples:
   # offline, with no pretrained model: build one from scratch, then score it
   xir-bench scratch-model --task mlqa-r --output models/static-scratch --data-dir ../shared/data
   xir-bench run --model models/static-scratch --task xquad-r --data-dir ../shared/data
+
+  # MIRACL Swahili and Yoruba with a local corpus (DATA/miracl/corpus/{sw,yo}.jsonl)
+  xir-bench run --model models/static-scratch --task miracl --languages sw,yo --data-dir DATA
 
 outputs (under --output, in mteb's results layout):
   MODEL/REVISION/XQuADR.json               mteb TaskResult: scores per subset (eng-deu, eng-all, ...)
@@ -78,7 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--model", required=True, help="'bm25', a sentence-transformers hub id, or a local model folder")
     run.add_argument(
-        "--task", type=_csv, default=["xquad-r", "mlqa-r"], metavar="T1,T2", help="tasks (default: xquad-r,mlqa-r)"
+        "--task",
+        type=_csv,
+        default=["xquad-r", "mlqa-r"],
+        metavar="T1,T2",
+        help="xquad-r, mlqa-r, miracl (default: xquad-r,mlqa-r)",
     )
     run.add_argument(
         "--settings",
@@ -139,9 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     info = commands.add_parser(
         "info",
         help="counts of a task's questions and candidates",
-        description="Per-language question and candidate counts and the multilingual pool size.",
+        description="Per-language question and candidate counts and the multilingual pool size; for "
+        "miracl, per-language dev queries and judgments.",
     )
-    info.add_argument("task", help="xquad-r or mlqa-r")
+    info.add_argument("task", help="xquad-r, mlqa-r or miracl")
     info.add_argument("--json", action="store_true", help="print JSON instead of a table")
     _add_data_options(info)
 
@@ -436,11 +451,36 @@ def _run_miracl(args: argparse.Namespace, options: Any, name: str, revision: str
     return row
 
 
+def _info_miracl(args: argparse.Namespace) -> int:
+    from tabulate import tabulate
+
+    from xir_bench.data import miracl
+
+    stats = {}
+    for lang in args.languages or list(miracl.LANGUAGES):
+        topics, qrels = miracl.topics_and_qrels(lang, args.data_dir)
+        judged = [grade for judged in qrels.values() for grade in judged.values()]
+        stats[lang] = {
+            "queries": len(topics),
+            "queries_with_positive": sum(any(g > 0 for g in qrels.get(q, {}).values()) for q in topics),
+            "judgments": len(judged),
+            "positive_judgments": sum(g > 0 for g in judged),
+        }
+    if args.json:
+        print(json.dumps({"task": "miracl", "split": "dev", "languages": stats}, indent=2))
+        return 0
+    rows = [[lang, *v.values()] for lang, v in stats.items()]
+    print(tabulate(rows, headers=["language", "queries", "with positive", "judgments", "positive"]))
+    return 0
+
+
 def _info(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
     from xir_bench.data.tasks import load_task
 
+    if args.task.lower() == "miracl":
+        return _info_miracl(args)
     stats = load_task(args.task, args.languages, args.data_dir).stats()
     if args.json:
         print(json.dumps(stats, indent=2))
