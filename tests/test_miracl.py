@@ -338,3 +338,50 @@ def test_info_miracl(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> N
     stats = json.loads(capsys.readouterr().out)["languages"]
     assert stats["sw"]["queries"] == DEV_QUERIES["sw"] and stats["yo"]["queries"] == DEV_QUERIES["yo"]
     assert 0 < stats["sw"]["positive_judgments"] <= stats["sw"]["judgments"]
+
+
+def test_hub_sources_are_called_right(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a data folder, topics/qrels come from miracl/miracl and the corpus streams from
+    miracl/miracl-corpus: the download calls are checked with local files standing in."""
+    import datasets
+    import huggingface_hub
+
+    _write_miracl(tmp_path, "sw")
+    monkeypatch.delenv("XIR_BENCH_OFFLINE", raising=False)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("XIR_BENCH_DATA_DIR", raising=False)
+    requested = []
+
+    def fake_download(repo_id: str, filename: str, repo_type: str) -> str:
+        requested.append((repo_id, filename, repo_type))
+        return str(tmp_path / "miracl" / Path(filename).name)
+
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", fake_download)
+    topics, qrels = miracl.topics_and_qrels("sw")
+    assert len(topics) == 12 and set(qrels) == set(topics)
+    assert requested == [
+        ("miracl/miracl", "miracl-v1.0-sw/topics/topics.miracl-v1.0-sw-dev.tsv", "dataset"),
+        ("miracl/miracl", "miracl-v1.0-sw/qrels/qrels.miracl-v1.0-sw-dev.tsv", "dataset"),
+    ]
+
+    calls = []
+
+    def fake_load_dataset(kind: str, **kwargs):
+        calls.append((kind, kwargs))
+        return iter([{"docid": "1#0", "title": "T", "text": "x"}, {"docid": "1#1", "title": None, "text": "y"}])
+
+    monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
+    assert list(miracl.corpus_rows("sw")) == [("1#0", "T", "x"), ("1#1", "", "y")]
+    assert calls == [
+        (
+            "json",
+            {
+                "data_files": "hf://datasets/miracl/miracl-corpus/miracl-corpus-v1.0-sw/*.jsonl.gz",
+                "split": "train",
+                "streaming": True,
+            },
+        )
+    ]
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(XirBenchError, match="offline"):
+        miracl.topics_and_qrels("sw")

@@ -252,3 +252,27 @@ def test_readme_mteb_snippet_runs(
     monkeypatch.chdir(tmp_path)
     exec(compile(snippet, "README.md", "exec"), {"SentenceTransformer": SentenceTransformer})
     assert list((tmp_path / "results-mteb").rglob("XQuADR.json"))
+
+
+def test_miracl_task_without_data_folder_uses_mtebs_pooled_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No data folder: XirMIRACL loads mteb/MIRACLRetrievalHardNegatives with mteb's own loader."""
+    from mteb.abstasks import retrieval_dataset_loaders
+
+    seen = []
+
+    class FakeLoader:
+        def __init__(self, hf_repo: str, revision: str, split: str, config: str, **kwargs) -> None:
+            seen.append((hf_repo, split, config))
+
+        def load(self, num_proc: int | None = None) -> dict:
+            return {"queries": None, "corpus": None, "relevant_docs": {}, "top_ranked": None}
+
+    monkeypatch.setattr(retrieval_dataset_loaders, "RetrievalDatasetLoader", FakeLoader)
+    task = xir_mteb.XirMIRACL()
+    task.filter_languages(None, hf_subsets=["sw", "yo"])
+    task.load_data()
+    assert seen == [
+        ("mteb/MIRACLRetrievalHardNegatives", "dev", "sw"),
+        ("mteb/MIRACLRetrievalHardNegatives", "dev", "yo"),
+    ]
+    assert set(task.dataset) == {"sw", "yo"}
