@@ -354,6 +354,7 @@ def _run(args: argparse.Namespace) -> int:
         options.cache_dir = None
     elif args.cache_dir is not None:
         options.cache_dir = args.cache_dir
+    encoder = None
     if args.model == "bm25":
         from xir_bench.lexical import BM25Scorer
 
@@ -377,7 +378,7 @@ def _run(args: argparse.Namespace) -> int:
         def make_scorer(collection):
             return dense_scorer(encoder, collection, options)
 
-    trained_on = encoder.trained_on() if args.model != "bm25" else None
+    trained_on = encoder.trained_on() if encoder is not None else None
     rows, miracl_rows = [], []
     for task in args.task:
         if trained_on is not None and trained_on.lower() == task.lower():
@@ -387,7 +388,7 @@ def _run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         if task.lower() == "miracl":
-            miracl_rows.append(_run_miracl(args, options, name, revision, meta))
+            miracl_rows.append(_run_miracl(args, options, name, revision, meta, encoder))
             continue
         outcome = run_task(task, name, revision, make_scorer, options, meta)
         agg = outcome.aggregates
@@ -411,8 +412,11 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_miracl(args: argparse.Namespace, options: Any, name: str, revision: str, meta: dict) -> list:
-    """One summary row for MIRACL (a top-k search task with its own pipeline)."""
+def _run_miracl(args: argparse.Namespace, options: Any, name: str, revision: str, meta: dict, encoder: Any) -> list:
+    """One summary row for MIRACL (a top-k search task with its own pipeline).
+
+    ``encoder`` is the model ``run`` already loaded (None for bm25); Ray workers load their own.
+    """
     from xir_bench.data.miracl import LANGUAGES
     from xir_bench.miracl_run import MiraclOptions, bm25_searcher, dense_searcher, run_miracl
     from xir_bench.models import SentenceTransformerEncoder
@@ -431,7 +435,7 @@ def _run_miracl(args: argparse.Namespace, options: Any, name: str, revision: str
         workers=args.workers,
         ray_address=args.ray_address,
     )
-    if args.model == "bm25":
+    if encoder is None:
         searcher = bm25_searcher(miracl_options)
     else:
         from functools import partial
@@ -445,7 +449,7 @@ def _run_miracl(args: argparse.Namespace, options: Any, name: str, revision: str
             args.batch_size,
             args.device,
         )
-        searcher = dense_searcher(make_encoder(), miracl_options, make_encoder)
+        searcher = dense_searcher(encoder, miracl_options, make_encoder)
     path, means, reused = run_miracl(name, revision, searcher, miracl_options, meta)
     row = [name, "miracl", means["ndcg_at_10"], means["recall_at_100"], "reused" if reused else "new", str(path)]
     return row
@@ -462,7 +466,7 @@ def _info_miracl(args: argparse.Namespace) -> int:
         judged = [grade for judged in qrels.values() for grade in judged.values()]
         stats[lang] = {
             "queries": len(topics),
-            "queries_with_positive": sum(any(g > 0 for g in qrels.get(q, {}).values()) for q in topics),
+            "queries_with_positive": sum(miracl.has_positive(qrels.get(q, {})) for q in topics),
             "judgments": len(judged),
             "positive_judgments": sum(g > 0 for g in judged),
         }

@@ -46,6 +46,11 @@ class Manifest:
     chunk_size: int
     source: str
 
+    @classmethod
+    def of(cls, encoder: TextEncoder, chunk_size: int, source: str) -> Manifest:
+        """The manifest of ``encoder``'s passage embeddings of ``source`` in chunks of ``chunk_size``."""
+        return cls(encoder.name, encoder.revision, encoder.prefix("passage"), chunk_size, source)
+
 
 class CorpusStore:
     """A folder of embedding chunks (see the module docstring)."""
@@ -89,17 +94,29 @@ class CorpusStore:
             raise XirBenchError(f"{self.chunks}/{index:06d}: {len(ids)} ids for {len(vectors)} vectors; delete it")
         return ids, vectors
 
-    def iter_chunks(self) -> Iterator[tuple[list[str], np.ndarray]]:
-        """Every chunk in order; an error if one is missing (an unfinished or partial store)."""
+    def complete_indices(self) -> list[int]:
+        """Chunk indices 0..n-1; an error if one is missing (an unfinished or partial store)."""
         indices = sorted(self.done())
         if indices != list(range(len(indices))):
             missing = sorted(set(range(max(indices, default=-1) + 1)) - set(indices))
             raise XirBenchError(f"{self.folder}: chunks {missing[:5]} missing; rerun the encoding to finish it")
-        for index in indices:
+        return indices
+
+    def iter_chunks(self) -> Iterator[tuple[list[str], np.ndarray]]:
+        """Every chunk in order (see :meth:`complete_indices`)."""
+        for index in self.complete_indices():
             yield self.chunk(index)
 
+    def offsets(self) -> list[int]:
+        """The global row where each chunk starts, then the total: read from the ``.npy`` headers only."""
+        offsets = [0]
+        for index in self.complete_indices():
+            vectors = np.load(self.chunks / f"{index:06d}.npy", mmap_mode="r", allow_pickle=False)
+            offsets.append(offsets[-1] + len(vectors))
+        return offsets
+
     def size(self) -> int:
-        return sum(len(ids) for ids, _ in self.iter_chunks())
+        return self.offsets()[-1]
 
     def write_chunk(self, index: int, ids: list[str], vectors: np.ndarray) -> None:
         """Ids first, vectors last: the ``.npy`` appearing is what marks the chunk done."""
@@ -130,7 +147,7 @@ def encode_corpus(
     ``shard = (k, n)``: this worker encodes chunk ``i`` when ``i % n == k``.
     """
     worker, workers = shard
-    store.claim(Manifest(encoder.name, encoder.revision, encoder.prefix("passage"), chunk_size, source))
+    store.claim(Manifest.of(encoder, chunk_size, source))
     done = store.done()
     dim: int | None = None
     bar = tqdm(total=total, desc="encode corpus", unit="passage", disable=not progress, smoothing=0.05)

@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from xir_bench.corpus_store import CorpusStore, Row, encode_corpus
+from xir_bench.corpus_store import CorpusStore, Manifest, Row, encode_corpus
 from xir_bench.encoding import TextEncoder
 from xir_bench.errors import XirBenchError
 
@@ -49,11 +49,14 @@ def encode_corpus_distributed(
     workers: int = 2,
     ray_address: str | None = None,
     cpus_per_worker: float = 1.0,
+    encoder: TextEncoder | None = None,
 ) -> CorpusStore:
     """Encode the corpus with ``workers`` Ray Data tasks into ``store``; returns the store.
 
     ``rows`` and ``make_encoder`` are called on the workers (they must be picklable,
     e.g. ``functools.partial`` of module-level functions); each worker loads its own model.
+    ``encoder`` is the driver's copy, if it has one, used only to claim the store's
+    manifest (otherwise one is built with ``make_encoder``).
     """
     try:
         import ray
@@ -66,10 +69,7 @@ def encode_corpus_distributed(
         ray.init(address=ray_address, include_dashboard=False, log_to_driver=False, configure_logging=False)
     try:
         # the manifest is claimed once, by the driver, so workers never race to create it
-        encoder = make_encoder()
-        from xir_bench.corpus_store import Manifest
-
-        store.claim(Manifest(encoder.name, encoder.revision, encoder.prefix("passage"), chunk_size, source))
+        store.claim(Manifest.of(encoder or make_encoder(), chunk_size, source))
         task = partial(
             _encode_shard,
             rows=rows,

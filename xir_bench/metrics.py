@@ -19,12 +19,16 @@ def _n_relevant(ranks: np.ndarray) -> np.ndarray:
     return np.isfinite(ranks).sum(axis=1)
 
 
-def average_precision(ranks: np.ndarray) -> np.ndarray:
-    """AP over the whole pool: mean over relevant items of (position among relevant / rank)."""
+def average_precision(ranks: np.ndarray, n_relevant: np.ndarray | None = None) -> np.ndarray:
+    """AP over the whole pool: mean over relevant items of (position among relevant / rank).
+
+    ``n_relevant`` (default: the finite ranks) counts relevant items that were never
+    ranked, e.g. outside a top-k; they add 0 to the sum, as in trec_eval.
+    """
     ordered = np.sort(ranks, axis=1)
     position = np.arange(1, ranks.shape[1] + 1, dtype=np.float64)
     precision = np.where(np.isfinite(ordered), position / ordered, 0.0)
-    return precision.sum(axis=1) / _n_relevant(ranks)
+    return precision.sum(axis=1) / (_n_relevant(ranks) if n_relevant is None else n_relevant)
 
 
 def ndcg_at_k(ranks: np.ndarray, k: int = 10) -> np.ndarray:

@@ -89,12 +89,6 @@ class MiraclOptions:
     ray_address: str | None = None
 
 
-def _judged_topics(lang: str, data_dir: str | Path | None) -> tuple[dict[str, str], dict[str, dict[str, int]]]:
-    topics, qrels = miracl.topics_and_qrels(lang, data_dir)
-    keep = {q: t for q, t in topics.items() if any(g > 0 for g in qrels.get(q, {}).values())}
-    return keep, {q: qrels[q] for q in keep}
-
-
 def dense_searcher(
     encoder: TextEncoder, options: MiraclOptions, make_encoder: Callable[[], TextEncoder] | None = None
 ) -> Callable[[str, dict[str, str]], Hits]:
@@ -120,6 +114,7 @@ def dense_searcher(
                 options.chunk_size,
                 options.workers,
                 options.ray_address,
+                encoder=encoder,
             )
         else:
             encode_corpus(
@@ -180,7 +175,7 @@ def run_miracl(
     started = time.perf_counter()
     frames, entries = [], []
     for lang in options.languages:
-        topics, qrels = _judged_topics(lang, options.data_dir)
+        topics, qrels, _ = miracl.judged_topics(lang, options.data_dir)
         hits = searcher(lang, topics)
         frame = hits_frame(lang, list(topics), hits, qrels)
         frames.append(frame)

@@ -35,13 +35,13 @@ from xir_bench.cards import TaskCard, get_task_card
 from xir_bench.collection import CandidateText, ParallelCollection
 from xir_bench.data import miracl
 from xir_bench.data.tasks import load_task
-from xir_bench.encoding import Role, encode_texts
+from xir_bench.encoding import Role
 from xir_bench.errors import XirBenchError
 from xir_bench.evaluate import RankTable, compute_rank_table, per_query_frame, subset_scores
 from xir_bench.languages import mteb_language
-from xir_bench.metrics import rank_distance, same_language_first
+from xir_bench.metrics import average_precision, rank_distance, same_language_first
 from xir_bench.mteb_compat import check_internals, create_text_dataloader, register_tasks
-from xir_bench.scorers import DenseScorer
+from xir_bench.runner import encode_collection
 from xir_bench.settings import enumerate_settings
 
 if TYPE_CHECKING:
@@ -298,12 +298,8 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
             return memo.table
         encoder = MtebModelEncoder(model, self.metadata, split, subset, encode_kwargs)
         with timer("Encoding", split=split, log_message=f"Encoding unique texts of {self.metadata.name} once"):
-            queries = encode_texts(encoder, collection.query_texts, "query", None, progress=self.progress)
-            candidates = encode_texts(
-                encoder, collection.candidate_texts, "passage", None, dim=queries.shape[1], progress=self.progress
-            )
+            scorer = encode_collection(encoder, collection, cache_dir=None, progress=self.progress)
         with timer("Ranking", split=split):
-            scorer = DenseScorer(collection, queries, candidates, encoder.similarity)
             table = compute_rank_table(collection, scorer, self.block_size, self.progress)
         self._encoded = _Encoded(model, split, collection.languages, table)
         return table
@@ -333,9 +329,7 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
         width = max((len(r) for r in rank_rows), default=1)
         ranks = np.array([r + [np.inf] * (width - len(r)) for r in rank_rows], dtype=np.float64)
         n_relevant = np.array([len(r) for r in rank_rows], dtype=np.float64)
-        ordered = np.sort(ranks, axis=1)
-        precision = np.where(np.isfinite(ordered), np.arange(1, width + 1) / ordered, 0.0)
-        out = {"map": float(np.mean(precision.sum(axis=1) / n_relevant))}
+        out = {"map": float(np.mean(average_precision(ranks, n_relevant)))}
         if self.settings[hf_subset].kind == "multi":
             complete = np.isfinite(ranks).sum(axis=1) == n_relevant
             if complete.all():
@@ -406,37 +400,30 @@ class XirMIRACL(AbsTaskRetrieval):
     def load_data(self, num_proc: int | None = None, *, timer: TimingStack | None = None, **kwargs: Any) -> None:
         if self.data_loaded:
             return
-        import os
-
         from datasets import Dataset
 
-        from xir_bench.data.sources import DATA_DIR_ENV
+        from xir_bench.data.sources import data_root
 
-        if self.data_dir is None and os.environ.get(DATA_DIR_ENV) is None:
+        if data_root(self.data_dir) is None:
             self._load_pooled_from_hub(num_proc)
             return
         timer = timer or TimingStack()
         self.dataset = {}
         with timer("Data loading", log_message="Loading MIRACL from local files..."):
             for lang in self.hf_subsets:
-                topics, qrels = miracl.topics_and_qrels(lang, self.data_dir)
+                # a query without a positive judgment cannot be scored; MIRACL's evaluation drops it
+                topics, qrels, dropped = miracl.judged_topics(lang, self.data_dir)
+                if dropped:
+                    logger.warning("MIRACL %s: %d queries without a positive judgment are left out", lang, dropped)
                 ids, titles, texts = [], [], []
                 for docid, title, text in miracl.corpus_rows(lang, self.data_dir):
                     ids.append(docid)
                     titles.append(title)
                     texts.append(text)
-                # a query without a positive judgment cannot be scored; MIRACL's evaluation drops it
-                judged = [q for q in topics if any(grade > 0 for grade in qrels.get(q, {}).values())]
-                if len(judged) < len(topics):
-                    logger.warning(
-                        "MIRACL %s: %d queries without a positive judgment are left out",
-                        lang,
-                        len(topics) - len(judged),
-                    )
                 split = {
-                    "queries": Dataset.from_dict({"id": judged, "text": [topics[q] for q in judged]}),
+                    "queries": Dataset.from_dict({"id": list(topics), "text": list(topics.values())}),
                     "corpus": Dataset.from_dict({"id": ids, "title": titles, "text": texts}),
-                    "relevant_docs": {q: qrels[q] for q in judged},
+                    "relevant_docs": qrels,
                     "top_ranked": None,
                 }
                 self.dataset[lang] = {"dev": split}

@@ -50,18 +50,20 @@ class TaskOutcome:
     reused: bool
 
 
-def dense_scorer(encoder: TextEncoder, collection: ParallelCollection, options: RunOptions) -> DenseScorer:
-    """Encode each unique query and candidate text once (through the cache) and wrap them."""
-    queries = encode_texts(encoder, collection.query_texts, "query", options.cache_dir, progress=options.progress)
+def encode_collection(
+    encoder: TextEncoder, collection: ParallelCollection, cache_dir: Path | None, progress: bool = True
+) -> DenseScorer:
+    """Encode each unique query and candidate text once (through the cache, if any) and wrap them."""
+    queries = encode_texts(encoder, collection.query_texts, "query", cache_dir, progress=progress)
     candidates = encode_texts(
-        encoder,
-        collection.candidate_texts,
-        "passage",
-        options.cache_dir,
-        dim=queries.shape[1],
-        progress=options.progress,
+        encoder, collection.candidate_texts, "passage", cache_dir, dim=queries.shape[1], progress=progress
     )
     return DenseScorer(collection, queries, candidates, encoder.similarity)
+
+
+def dense_scorer(encoder: TextEncoder, collection: ParallelCollection, options: RunOptions) -> DenseScorer:
+    """:func:`encode_collection` with the run's cache folder and progress setting."""
+    return encode_collection(encoder, collection, options.cache_dir, options.progress)
 
 
 def run_task(

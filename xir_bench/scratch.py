@@ -68,11 +68,16 @@ def build_static_model(texts: Iterable[str], dim: int = 128, vocab_size: int = 8
     return SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu")
 
 
+def require_new_folder(output: Path, what: str = "folder") -> None:
+    """Refuse an existing, non-empty output folder before any work is done (nothing is overwritten)."""
+    if output.exists() and any(output.iterdir()):
+        raise XirBenchError(f"{output} exists and is not empty; choose another {what} or delete it")
+
+
 def save_model_atomically(model: object, output: str | Path) -> Path:
     """Save a ``SentenceTransformer`` so that ``output`` appears whole or not at all."""
     output = Path(output)
-    if output.exists() and any(output.iterdir()):
-        raise XirBenchError(f"{output} exists and is not empty; choose another folder or delete it")
+    require_new_folder(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}."))
     try:
@@ -91,8 +96,7 @@ def save_static_model(
 ) -> Path:
     """Build and save a static model to ``output`` (a folder sentence-transformers loads)."""
     output = Path(output)
-    if output.exists() and any(output.iterdir()):
-        raise XirBenchError(f"{output} exists and is not empty; choose another folder or delete it")
+    require_new_folder(output)
     return save_model_atomically(build_static_model(texts, dim=dim, vocab_size=vocab_size, seed=seed), output)
 
 
@@ -117,8 +121,7 @@ def save_tiny_transformer(
     from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 
     output = Path(output)
-    if output.exists() and any(output.iterdir()):
-        raise XirBenchError(f"{output} exists and is not empty; choose another folder or delete it")
+    require_new_folder(output)
     tokenizer = PreTrainedTokenizerFast(
         tokenizer_object=train_tokenizer(texts, vocab_size),
         unk_token="[UNK]",

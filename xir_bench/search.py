@@ -61,7 +61,7 @@ def exact_search(
     best_rows = torch.zeros((len(queries), 0), dtype=torch.int64)
     offsets = [0]
     for ids, vectors in tqdm(store.iter_chunks(), desc="search (exact)", unit="chunk", disable=not progress):
-        scores = query_tensor @ _prepare(np.asarray(vectors), cosine).T
+        scores = query_tensor @ _prepare(vectors, cosine).T
         scores, local = torch.topk(scores, min(k, scores.shape[1]), dim=1)
         rows = local + offsets[-1]
         offsets.append(offsets[-1] + len(ids))
@@ -75,12 +75,17 @@ def exact_search(
     return Hits(_resolve(store, best_rows.numpy(), offsets), best_scores.numpy())
 
 
+def _faiss_rows(vectors: np.ndarray, cosine: bool) -> np.ndarray:
+    """A float32 copy faiss can take; unit length for cosine (faiss scores by inner product)."""
+    block = np.array(vectors, dtype=np.float32)
+    if cosine:
+        block /= np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
+    return block
+
+
 def _normalised_chunks(store: CorpusStore, cosine: bool) -> Iterator[np.ndarray]:
     for _, vectors in store.iter_chunks():
-        block = np.array(vectors, dtype=np.float32)
-        if cosine:
-            block /= np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
-        yield block
+        yield _faiss_rows(vectors, cosine)
 
 
 def _training_sample(store: CorpusStore, cosine: bool, train_size: int) -> np.ndarray:
@@ -190,11 +195,5 @@ def faiss_search(
     ivf = faiss.try_extract_index_ivf(index) if "IVF" in factory else None
     if ivf is not None:
         ivf.nprobe = nprobe
-    block = np.ascontiguousarray(queries, dtype=np.float32)
-    if cosine:
-        block = block / np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
-    scores, rows = index.search(block, k)
-    offsets = [0]
-    for index_of_chunk in sorted(store.done()):
-        offsets.append(offsets[-1] + len(store.chunk(index_of_chunk)[0]))
-    return Hits(_resolve(store, rows, offsets), scores)
+    scores, rows = index.search(_faiss_rows(queries, cosine), k)
+    return Hits(_resolve(store, rows, store.offsets()), scores)

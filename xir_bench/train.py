@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import tomli_w
+
 from xir_bench.atomic import write_text
 from xir_bench.data.tasks import load_task
 from xir_bench.errors import XirBenchError
@@ -122,11 +124,10 @@ def train(config: TrainConfig) -> TrainOutcome:
     """Train ``config.base`` on ``config.train`` with hybrid batches; save model and card."""
     from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
 
-    from xir_bench.scratch import save_model_atomically
+    from xir_bench.scratch import require_new_folder, save_model_atomically
 
     output = Path(config.output)
-    if output.exists() and any(output.iterdir()):
-        raise XirBenchError(f"{output} exists and is not empty; choose another --output or delete it")
+    require_new_folder(output, "--output")
     pairs = load_pairs(config.train, config.data_dir, config.languages)
     findings = check_contamination(pairs, config)
     with tempfile.TemporaryDirectory(prefix="xir-train-") as scratch:
@@ -174,10 +175,6 @@ def train(config: TrainConfig) -> TrainOutcome:
     return TrainOutcome(output, card_path, losses, pairs.counts())
 
 
-def _toml_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
 def write_card(config: TrainConfig, pairs: TrainingPairs, findings: list[str]) -> Path:
     """``models/<name>.toml``: how the model was made, so it can be rerun and scored."""
     assert config.cards_dir is not None
@@ -200,35 +197,22 @@ def write_card(config: TrainConfig, pairs: TrainingPairs, findings: list[str]) -
         f"--seed {config.seed} --loss {config.loss} --output {config.output}"
     )
     skip = ("output", "cards_dir", "progress", "name")
-    settings = {k: v for k, v in asdict(config).items() if k not in skip and v is not None}
-    lines = [
-        f"# Trained by xir-bench train ({strategy}); read by xir_bench.cards.",
-        f"name = {_toml_string(name)}",
-        'kind = "sentence-transformers"',
-        f"description = {_toml_string(description)}",
-        f"recipe = {_toml_string(recipe)}",
-        'reference = "https://arxiv.org/abs/2408.10536"',
-        f"path = {_toml_string(str(config.output))}",
-        f"query_prefix = {_toml_string(QUERY_PROMPT)}",
-        f"passage_prefix = {_toml_string(PASSAGE_PROMPT)}",
-        "",
-        "[training]",
-        *(f"{key} = {_toml_value(value)}" for key, value in settings.items()),
-        f"pairs = {counts['pairs']}",
-    ]
+    card = {
+        "name": name,
+        "kind": "sentence-transformers",
+        "description": description,
+        "recipe": recipe,
+        "reference": "https://arxiv.org/abs/2408.10536",
+        "path": str(config.output),
+        "query_prefix": QUERY_PROMPT,
+        "passage_prefix": PASSAGE_PROMPT,
+        "training": {
+            **{k: v for k, v in asdict(config).items() if k not in skip and v is not None},
+            "pairs": counts["pairs"],
+        },
+    }
     path = Path(config.cards_dir) / f"{name}.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_text(path, "\n".join(lines) + "\n")
+    header = f"# Trained by xir-bench train ({strategy}); read by xir_bench.cards.\n"
+    write_text(path, header + tomli_w.dumps(card))
     return path
-
-
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if value is None:
-        return '""'
-    return _toml_string(str(value))

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from xir_bench.data.sources import DATA_DIR_ENV, _offline
+from xir_bench.data.sources import DATA_DIR_ENV, data_root, offline_mode
 from xir_bench.errors import DataFormatError, DataNotFoundError
 
 LANGUAGES: tuple[str, ...] = (
@@ -118,7 +117,7 @@ def passage_text(title: str, text: str) -> str:
 
 
 def _hub_file(filename: str) -> Path:
-    if _offline():
+    if offline_mode():
         raise DataNotFoundError(
             f"MIRACL file {filename} is not local and the hub is off (offline mode)\n"
             f"  fix: put the anserini files under DIR/miracl/ and pass --data-dir DIR (or set {DATA_DIR_ENV})"
@@ -134,9 +133,9 @@ def topics_and_qrels(
     """Topics and qrels of ``lang``: from the data folder when given, else from the hub."""
     if lang not in LANGUAGES:
         raise DataNotFoundError(f"MIRACL has no language {lang!r}; its languages are: {', '.join(LANGUAGES)}")
-    explicit = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV)
-    if explicit is not None:
-        files = local_files(Path(explicit), lang, split)
+    root = data_root(data_dir)
+    if root is not None:
+        files = local_files(root, lang, split)
         missing = [str(p) for p in (files.topics, files.qrels) if not p.is_file()]
         if missing:
             raise DataNotFoundError(
@@ -151,20 +150,34 @@ def topics_and_qrels(
     return read_topics(topics), read_qrels(qrels)
 
 
+def has_positive(judged: dict[str, int]) -> bool:
+    """A query counts only if some passage is judged relevant (grade > 0), as in MIRACL's evaluation."""
+    return any(grade > 0 for grade in judged.values())
+
+
+def judged_topics(
+    lang: str, data_dir: str | Path | None = None, split: str = "dev"
+) -> tuple[dict[str, str], dict[str, dict[str, int]], int]:
+    """Topics and qrels of the queries that have a positive judgment, and how many were left out."""
+    topics, qrels = topics_and_qrels(lang, data_dir, split)
+    keep = {q: text for q, text in topics.items() if has_positive(qrels.get(q, {}))}
+    return keep, {q: qrels[q] for q in keep}, len(topics) - len(keep)
+
+
 def corpus_rows(lang: str, data_dir: str | Path | None = None) -> Iterator[tuple[str, str, str]]:
     """(docid, title, text) of ``lang``'s corpus: the local JSONL, else streamed from the hub."""
-    explicit = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV)
-    if explicit is not None:
-        files = local_files(Path(explicit), lang)
+    root = data_root(data_dir)
+    if root is not None:
+        files = local_files(root, lang)
         if files.corpus is None:
             raise DataNotFoundError(
-                f"MIRACL {lang}: no corpus at {Path(explicit) / 'miracl' / 'corpus' / (lang + '.jsonl')}[.gz]\n"
+                f"MIRACL {lang}: no corpus at {root / 'miracl' / 'corpus' / (lang + '.jsonl')}[.gz]\n"
                 "  fix: write the passages there as JSON lines with docid, title, text "
                 f"(the hub's {HUB_CORPUS_REPO} files have that format)"
             )
         yield from iter_corpus(files.corpus)
         return
-    if _offline():
+    if offline_mode():
         raise DataNotFoundError(f"MIRACL {lang}: corpus not local and the hub is off; pass --data-dir (see above)")
     from datasets import load_dataset
 
@@ -180,9 +193,9 @@ def corpus_rows(lang: str, data_dir: str | Path | None = None) -> Iterator[tuple
 
 def corpus_source(lang: str, data_dir: str | Path | None = None) -> str:
     """A fingerprint of where ``lang``'s corpus comes from (stored with its embeddings)."""
-    explicit = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV)
-    if explicit is not None:
-        files = local_files(Path(explicit), lang)
+    root = data_root(data_dir)
+    if root is not None:
+        files = local_files(root, lang)
         if files.corpus is not None:
             stat = files.corpus.stat()
             return f"{files.corpus.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
@@ -191,10 +204,10 @@ def corpus_source(lang: str, data_dir: str | Path | None = None) -> str:
 
 def count_passages(lang: str, data_dir: str | Path | None = None) -> int | None:
     """Lines of a local, uncompressed corpus file (fast), for progress bars with an ETA; else None."""
-    explicit = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV)
-    if explicit is None:
+    root = data_root(data_dir)
+    if root is None:
         return None
-    corpus = local_files(Path(explicit), lang).corpus
+    corpus = local_files(root, lang).corpus
     if corpus is None or corpus.suffix == ".gz":
         return None
     count = 0

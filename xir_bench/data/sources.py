@@ -32,8 +32,15 @@ def cache_root() -> Path:
     return Path(override) if override else Path(platformdirs.user_cache_dir("xir-bench"))
 
 
-def _offline() -> bool:
+def offline_mode() -> bool:
+    """True when ``XIR_BENCH_OFFLINE`` or ``HF_HUB_OFFLINE`` says never to touch the network."""
     return any(os.environ.get(name, "").lower() in {"1", "true", "yes"} for name in OFFLINE_ENVS)
+
+
+def data_root(data_dir: str | Path | None = None) -> Path | None:
+    """The explicit data folder: ``data_dir`` if given, else ``$XIR_BENCH_DATA_DIR``, else None."""
+    explicit = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV)
+    return Path(explicit) if explicit is not None else None
 
 
 def sha256_of(path: Path) -> str:
@@ -76,9 +83,8 @@ def resolve_files(
     ``data_dir`` (or ``XIR_BENCH_DATA_DIR``) is used as given and never verified, so that
     users can evaluate on their own files; the cache is filled only by verified downloads.
     """
-    explicit = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV)
-    if explicit is not None:
-        root = Path(explicit)
+    root = data_root(data_dir)
+    if root is not None:
         paths = {lang: root / card.source.relative_path(lang) for lang in languages}
         missing = [str(p) for p in paths.values() if not p.is_file()]
         if missing:
@@ -95,7 +101,7 @@ def resolve_files(
     missing = [lang for lang, path in paths.items() if not path.is_file()]
     if not missing:
         return paths
-    if _offline():
+    if offline_mode():
         raise _offline_error(card, missing, cache)
     for lang in tqdm(missing, desc=f"download {card.title}", unit="file", disable=len(missing) < 2):
         url = card.source.url_for(lang, base_url)
