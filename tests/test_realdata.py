@@ -97,3 +97,43 @@ def test_full_run_offline(model: str, shared_data: Path, tmp_path: Path, capsys:
     assert subsets["eng-eng"]["map"] > subsets["eng-zho"]["map"]
     assert subsets["eng-all"]["same_language_share"] > 0.5
     assert subsets["eng-all"]["rank_distance"] > 100
+
+
+def test_real_xquad_r_scores_do_not_depend_on_block_size(shared_data: Path, tmp_path: Path) -> None:
+    """A from-scratch model built on MLQA-R leaves much of Thai as [UNK]: many exact ties.
+
+    Per-query values must be identical for every block size, and AP equal to scikit-learn's
+    on a sample of queries (the LAReQA reference's computation).
+    """
+    import numpy as np
+    import pandas as pd
+    from sklearn.metrics import average_precision_score
+
+    from xir_bench.evaluate import compute_rank_table, per_query_frame
+    from xir_bench.models import SentenceTransformerEncoder
+    from xir_bench.runner import encode_collection
+    from xir_bench.scratch import save_static_model
+    from xir_bench.settings import enumerate_settings
+
+    mlqa = load_task("mlqa-r", ["en", "de"], data_dir=shared_data)
+    model = save_static_model([*mlqa.query_texts, *mlqa.candidate_texts], tmp_path / "m", dim=32, vocab_size=4000)
+    collection = load_task("xquad-r", ["en", "th"], data_dir=shared_data)
+    scorer = encode_collection(SentenceTransformerEncoder(str(model)), collection, None, progress=False)
+    settings = enumerate_settings(list(collection.languages), ("mono", "multi"))
+    frames = [
+        per_query_frame(collection, compute_rank_table(collection, scorer, block, False), settings)
+        for block in (1, 7, 512, 4096)
+    ]
+    for other in frames[1:]:
+        pd.testing.assert_frame_equal(frames[0], other, check_exact=True)
+    pool = scorer.pools()[0]
+    thai = np.flatnonzero(collection.query_langs == collection.languages.index("th"))[::50]
+    scores = scorer.score(thai, pool).numpy()
+    tied = 0
+    by_query = frames[0].set_index(["subset", "query_id"])["map"]
+    for row, query in zip(scores, thai, strict=True):
+        y_true = np.isin(np.arange(collection.n_candidates), collection.group_relevant[collection.query_groups[query]])
+        expected = average_precision_score(y_true, row)
+        assert by_query[("tha-all", collection.query_ids[query])] == pytest.approx(expected, abs=1e-12)
+        tied += len(np.unique(row)) < len(row)
+    assert tied > 0  # the sample does have ties

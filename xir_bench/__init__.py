@@ -5,4 +5,4 @@ Data flows one way: load (``xir_bench.data``) -> collection -> encode
 metrics and bias (``xir_bench.metrics``) -> results (``xir_bench.results``).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

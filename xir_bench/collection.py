@@ -13,6 +13,10 @@ from typing import Literal
 import numpy as np
 
 CandidateText = Literal["sentence", "sentence+context"]
+#: Where a candidate sentence's text comes from: ``context[start:end]`` of each sentence break
+#: (LAReQA's reference evaluation), or the paragraph's ``sentences`` strings.
+SentenceSource = Literal["breaks", "field"]
+SENTENCE_SOURCES: tuple[SentenceSource, ...] = ("breaks", "field")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from xir_bench.collection import ParallelCollection
 from xir_bench.metrics import per_query_metrics, rank_distance, same_language_first
-from xir_bench.ranking import rank_relevant
+from xir_bench.ranking import DEFAULT_TIES, TieRule, rank_relevant
 from xir_bench.scorers import Scorer
 from xir_bench.settings import SETTING_KINDS, Setting, SettingKind
 
@@ -32,7 +32,11 @@ class RankTable:
 
 
 def compute_rank_table(
-    collection: ParallelCollection, scorer: Scorer, block_size: int = 512, progress: bool = True
+    collection: ParallelCollection,
+    scorer: Scorer,
+    block_size: int = 512,
+    progress: bool = True,
+    ties: TieRule = DEFAULT_TIES,
 ) -> RankTable:
     """Score every pool of ``scorer`` once and keep the ranks of the relevant candidates."""
     relevant = collection.relevant_matrix()
@@ -40,7 +44,7 @@ def compute_rank_table(
     own = np.full(relevant.shape, np.inf)
     for pool in scorer.pools():
         ranks = rank_relevant(
-            pool, relevant, lambda q, p=pool: scorer.score(q, p), collection.n_candidates, block_size, progress
+            pool, relevant, lambda q, p=pool: scorer.score(q, p), collection.n_candidates, block_size, progress, ties
         )
         if pool.multilingual:
             multilingual = ranks.whole_pool
@@ -106,10 +110,11 @@ def subset_scores(per_query: pd.DataFrame, settings: list[Setting], main_score: 
 
 
 def aggregate(scores: dict[str, dict[str, Any]], settings: list[Setting]) -> dict[str, dict[str, float]]:
-    """Mo / Cr / Mul: means over the mono, cross and multi subsets (LAReQA, 2408.10536).
+    """Mo / Cr / Mul: means over the mono, cross and multi subsets (2408.10536), macro over languages.
 
     The multilingual rank distance is averaged per query language first (one subset per
-    query language), then over languages.
+    query language), then over languages. See :func:`pooled_aggregate` for the mean over
+    all questions.
     """
     out: dict[str, dict[str, float]] = {}
     kinds: tuple[SettingKind, ...] = SETTING_KINDS
@@ -120,4 +125,27 @@ def aggregate(scores: dict[str, dict[str, Any]], settings: list[Setting]) -> dic
         first = scores[subsets[0]]
         names = [n for n, v in first.items() if isinstance(v, float) and n not in ("n_queries", "main_score")]
         out[kind] = {n: float(np.nanmean([scores[s][n] for s in subsets])) for n in names}
+    return out
+
+
+def pooled_aggregate(scores: dict[str, dict[str, Any]], settings: list[Setting]) -> dict[str, dict[str, float]]:
+    """Mo / Cr / Mul as the mean over all (setting, question) pairs of a kind.
+
+    This is what LAReQA's reference evaluation reports (one mean over every question of
+    every language); it differs from :func:`aggregate`'s macro mean where languages have
+    different numbers of questions (MLQA-R). Each subset's mean is weighted by its
+    ``n_queries``, which gives the per-question mean exactly.
+    """
+    out: dict[str, dict[str, float]] = {}
+    for kind in SETTING_KINDS:
+        subsets = [s.subset for s in settings if s.kind == kind]
+        if not subsets:
+            continue
+        weights = np.array([scores[s]["n_queries"] for s in subsets], dtype=np.float64)
+        names = [n for n, v in scores[subsets[0]].items() if isinstance(v, float) and n != "main_score"]
+        out[kind] = {
+            n: float(np.average([scores[s][n] for s in subsets], weights=weights))
+            for n in names
+            if all(np.isfinite(scores[s][n]) for s in subsets)
+        }
     return out

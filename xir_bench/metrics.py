@@ -3,7 +3,11 @@
 Full-pool metrics need no ranked list: with binary relevance every metric is a function
 of the 1-based ranks of a query's relevant candidates in the pool. ``ranks`` is a float
 array (queries x max relevant), padded with ``inf`` where a query has fewer relevant
-candidates; a query needs at least one finite rank. Names follow the literature and
+candidates; a query needs at least one finite rank. Relevant candidates may share a rank
+(the ``reference`` tie rule of :mod:`xir_bench.ranking` gives a tie block the rank of its
+last member): each metric then reads the shared rank as is, so AP equals scikit-learn's
+``average_precision_score`` and a tie between answers in two languages splits the
+same-language credit. Names follow the literature and
 pytrec_eval/trec_eval (``map`` has no cutoff, as in LAReQA), and the test suite checks
 them against pytrec_eval.
 """
@@ -20,13 +24,15 @@ def _n_relevant(ranks: np.ndarray) -> np.ndarray:
 
 
 def average_precision(ranks: np.ndarray, n_relevant: np.ndarray | None = None) -> np.ndarray:
-    """AP over the whole pool: mean over relevant items of (position among relevant / rank).
+    """AP over the whole pool: mean over relevant items of (relevant items ranked at or above it / rank).
 
-    ``n_relevant`` (default: the finite ranks) counts relevant items that were never
-    ranked, e.g. outside a top-k; they add 0 to the sum, as in trec_eval.
+    With distinct ranks the numerator is the item's position among the relevant ones; with
+    relevant items sharing a rank it counts all of them, which is scikit-learn's precision
+    at that threshold. ``n_relevant`` (default: the finite ranks) counts relevant items that
+    were never ranked, e.g. outside a top-k; they add 0 to the sum, as in trec_eval.
     """
     ordered = np.sort(ranks, axis=1)
-    position = np.arange(1, ranks.shape[1] + 1, dtype=np.float64)
+    position = (ordered[:, None, :] <= ordered[:, :, None]).sum(axis=2).astype(np.float64)
     precision = np.where(np.isfinite(ordered), position / ordered, 0.0)
     return precision.sum(axis=1) / (_n_relevant(ranks) if n_relevant is None else n_relevant)
 
@@ -77,9 +83,11 @@ def same_language_first(ranks: np.ndarray, same_language: np.ndarray) -> np.ndar
     """1.0 where the best-ranked relevant candidate is in the query's own language.
 
     ``same_language`` marks, per (query, relevant) cell, candidates in the query's
-    language. NaN for a query without a relevant candidate in its own language.
+    language. Where several relevant candidates share the best rank, the credit is the
+    share of them in the query's language. NaN for a query without a relevant candidate
+    in its own language.
     """
-    best = np.argmin(ranks, axis=1)
-    hit = same_language[np.arange(len(ranks)), best].astype(np.float64)
+    best = ranks == ranks.min(axis=1, keepdims=True)
+    hit = (best & same_language).sum(axis=1) / np.maximum(best.sum(axis=1), 1)
     has_own = (same_language & np.isfinite(ranks)).any(axis=1)
     return np.where(has_own, hit, np.nan)

@@ -39,8 +39,9 @@ from xir_bench.encoding import Role
 from xir_bench.errors import XirBenchError
 from xir_bench.evaluate import RankTable, compute_rank_table, per_query_frame, subset_scores
 from xir_bench.languages import mteb_language
-from xir_bench.metrics import average_precision, rank_distance, same_language_first
+from xir_bench.metrics import average_precision, per_query_metrics, rank_distance, same_language_first
 from xir_bench.mteb_compat import check_internals, create_text_dataloader, register_tasks
+from xir_bench.ranking import DEFAULT_TIES, TieRule, merge_rounding_ties, ranks_from_scores
 from xir_bench.runner import encode_collection
 from xir_bench.settings import enumerate_settings
 
@@ -155,6 +156,10 @@ def _parallel_metadata(card: TaskCard) -> TaskMetadata:
     )
 
 
+#: Relative gap below which two float32 scores from MTEB's own search count as one (a few float32 steps).
+FLOAT32_TIE_TOLERANCE = 2.0**-21
+
+
 class ParallelRetrievalTask(AbsTaskRetrieval):
     """A LAReQA-style parallel data set, one MTEB subset per evaluation setting."""
 
@@ -166,6 +171,7 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
         *,
         data_dir: str | Path | None = None,
         candidate_text: CandidateText = "sentence",
+        ties: TieRule = DEFAULT_TIES,
         encode_once: bool = True,
         block_size: int = 512,
         progress: bool = True,
@@ -175,6 +181,7 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
         self.card = get_task_card(self.card_name)
         self.data_dir = data_dir
         self.candidate_text: CandidateText = candidate_text
+        self.ties: TieRule = ties
         self.encode_once = encode_once
         self.block_size = block_size
         self.progress = progress
@@ -300,7 +307,7 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
         with timer("Encoding", split=split, log_message=f"Encoding unique texts of {self.metadata.name} once"):
             scorer = encode_collection(encoder, collection, cache_dir=None, progress=self.progress)
         with timer("Ranking", split=split):
-            table = compute_rank_table(collection, scorer, self.block_size, self.progress)
+            table = compute_rank_table(collection, scorer, self.block_size, self.progress, self.ties)
         self._encoded = _Encoded(model, split, collection.languages, table)
         return table
 
@@ -312,30 +319,44 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
         hf_split: str,
         hf_subset: str,
     ) -> dict[str, float]:
-        """Plain per-subset path: mAP over what MTEB retrieved, and the language-bias scores.
+        """Plain per-subset path: xir-bench's metrics over what MTEB retrieved, with its tie rule.
 
-        Exact full-pool values when the pool fits in MTEB's top-k (1000); otherwise mAP
-        counts unretrieved relevant candidates as misses (as trec_eval does) and the
-        rank distance is left out, since it needs the rank of every relevant candidate.
+        When MTEB retrieved the whole pool (pools under its top-k of 1000), every metric is
+        recomputed from the scores with the task's tie rule, so these numbers equal the
+        encode-once path's (mteb's own, via pytrec_eval, break ties by document id) and
+        the language-bias scores are added. MTEB scores in float32, where identical
+        embeddings can come out one rounding step apart, so scores within
+        :data:`FLOAT32_TIE_TOLERANCE` of each other count as tied here (the encode-once
+        path scores exactly and needs no tolerance). Otherwise only mAP is given, counting relevant
+        candidates outside the top-k as misses (as trec_eval does).
         """
-        rank_rows, same_rows = [], []
-        query_lang = self.settings[hf_subset].query_lang
+        collection = self._require_collection()
+        setting = self.settings[hf_subset]
+        _, pool = collection.setting_members(setting.query_lang, setting.pool_lang)
+        pool_ids = [collection.candidate_ids[c] for c in pool]
+        rank_rows, same_rows, complete = [], [], True
         for qid, relevant in qrels.items():
-            ranked = sorted(results.get(qid, {}).items(), key=lambda item: -item[1])
-            position = {doc: rank for rank, (doc, _) in enumerate(ranked, 1)}
+            retrieved = results.get(qid, {})
+            complete &= len(retrieved) == len(pool_ids)
             wanted = [doc for doc, grade in relevant.items() if grade > 0]
-            rank_rows.append([position.get(doc, np.inf) for doc in wanted])
-            same_rows.append([doc.split("/", 1)[0] == query_lang for doc in wanted])
+            ids = [doc for doc in pool_ids if doc in retrieved]  # pool order, for the pool-order rule
+            position = {doc: k for k, doc in enumerate(ids)}
+            vector = np.array([retrieved[doc] for doc in ids], dtype=np.float64)
+            vector = merge_rounding_ties(vector, FLOAT32_TIE_TOLERANCE * max(1.0, float(np.abs(vector).max(initial=0))))
+            found = [doc for doc in wanted if doc in position]
+            ranks = dict(zip(found, ranks_from_scores(vector, [position[d] for d in found], self.ties), strict=True))
+            rank_rows.append([float(ranks.get(doc, np.inf)) for doc in wanted])
+            same_rows.append([doc.split("/", 1)[0] == setting.query_lang for doc in wanted])
         width = max((len(r) for r in rank_rows), default=1)
         ranks = np.array([r + [np.inf] * (width - len(r)) for r in rank_rows], dtype=np.float64)
         n_relevant = np.array([len(r) for r in rank_rows], dtype=np.float64)
-        out = {"map": float(np.mean(average_precision(ranks, n_relevant)))}
-        if self.settings[hf_subset].kind == "multi":
-            complete = np.isfinite(ranks).sum(axis=1) == n_relevant
-            if complete.all():
-                same = np.array([r + [False] * (width - len(r)) for r in same_rows])
-                out["rank_distance"] = float(np.mean(rank_distance(ranks)))
-                out["same_language_share"] = float(np.mean(same_language_first(ranks, same)))
+        if not complete:
+            return {"map": float(np.mean(average_precision(ranks, n_relevant)))}
+        out = {name: float(np.mean(values)) for name, values in per_query_metrics(ranks).items()}
+        if setting.kind == "multi":
+            same = np.array([r + [False] * (width - len(r)) for r in same_rows])
+            out["rank_distance"] = float(np.mean(rank_distance(ranks)))
+            out["same_language_share"] = float(np.mean(same_language_first(ranks, same)))
         return out
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from xir_bench import __version__
 from xir_bench.atomic import atomic_open, write_json
 from xir_bench.errors import XirBenchError
 
@@ -71,6 +72,11 @@ class StoredResult:
     def subsets(self) -> dict[str, dict[str, Any]]:
         return {entry["hf_subset"]: entry for entry in self.task_result["scores"][self.split]}
 
+    @property
+    def evaluation(self) -> dict[str, Any]:
+        """How the scores were computed (tie rule, candidate text ...); {} for results older than the record."""
+        return dict(self.task_result.get("evaluation") or {})
+
 
 def read_result(folder: Path, task_name: str) -> StoredResult | None:
     """The stored result of ``task_name``, or None; a damaged file is a clear error."""
@@ -113,15 +119,33 @@ def write_result(
     evaluation_time: float,
     mteb_version: str,
     split: str = SPLIT,
+    evaluation: dict[str, Any] | None = None,
 ) -> Path:
-    """Write (merging with an earlier run's other subsets) the TaskResult and per-query table."""
+    """Write (merging with an earlier run's other subsets) the TaskResult and per-query table.
+
+    An earlier run's subsets are kept only if they were computed the same way (same data
+    revision and ``evaluation`` record) and, for multilingual-pool subsets, over the same
+    pool languages as this run's: a result never mixes numbers of two definitions.
+    """
+    evaluation = dict(evaluation or {})
     previous = read_result(folder, task_name)
     new_subsets = {e["hf_subset"] for e in subset_entries}
-    if previous is not None and previous.task_result.get("dataset_revision") == dataset_revision:
-        kept = [e for e in previous.task_result["scores"].get(split, []) if e["hf_subset"] not in new_subsets]
+    new_pools = {_pool_of(e) for e in subset_entries if e["hf_subset"].endswith("-all")}
+
+    def compatible(entry: dict[str, Any]) -> bool:
+        is_pool = entry["hf_subset"].endswith("-all")
+        return entry["hf_subset"] not in new_subsets and (not is_pool or not new_pools or _pool_of(entry) in new_pools)
+
+    same_definition = (
+        previous is not None
+        and previous.task_result.get("dataset_revision") == dataset_revision
+        and previous.evaluation == evaluation
+    )
+    if previous is not None and same_definition:
+        kept = [e for e in previous.task_result["scores"].get(split, []) if compatible(e)]
         subset_entries = kept + subset_entries
         if len(previous.per_query):
-            old = previous.per_query[~previous.per_query["subset"].isin(new_subsets)]
+            old = previous.per_query[previous.per_query["subset"].isin({e["hf_subset"] for e in kept})]
             per_query = pd.concat([old, per_query], ignore_index=True)
     task_result = {
         "dataset_revision": dataset_revision,
@@ -131,12 +155,19 @@ def write_result(
         "evaluation_time": evaluation_time,
         "kg_co2_emissions": None,
         "date": time.time(),
+        "evaluation": evaluation,
+        "xir_bench_version": __version__,
     }
     with atomic_open(folder / f"{task_name}.per_query.parquet", "wb") as handle:
         per_query.to_parquet(handle, index=False)
     path = folder / f"{task_name}.json"
     write_json(path, task_result)
     return path
+
+
+def _pool_of(entry: dict[str, Any]) -> frozenset[str]:
+    """The languages of a multilingual-pool subset entry (its query language is one of them)."""
+    return frozenset(entry.get("languages", ()))
 
 
 def write_model_meta(folder: Path, name: str, revision: str, extra: dict[str, Any]) -> None:

@@ -14,11 +14,12 @@ from typing import Any
 import mteb
 
 from xir_bench.cards import get_task_card
-from xir_bench.collection import CandidateText, ParallelCollection
+from xir_bench.collection import CandidateText, ParallelCollection, SentenceSource
 from xir_bench.data.sources import cache_root
 from xir_bench.data.tasks import load_task
 from xir_bench.encoding import TextEncoder, encode_texts
-from xir_bench.evaluate import aggregate, compute_rank_table, per_query_frame, subset_scores
+from xir_bench.evaluate import aggregate, compute_rank_table, per_query_frame, pooled_aggregate, subset_scores
+from xir_bench.ranking import DEFAULT_TIES, TieRule
 from xir_bench.results import model_folder, read_result, write_model_meta, write_result
 from xir_bench.scorers import DenseScorer, Scorer
 from xir_bench.settings import SETTING_KINDS, SettingKind, enumerate_settings
@@ -34,9 +35,15 @@ class RunOptions:
     output: Path = Path("results")
     cache_dir: Path | None = field(default_factory=lambda: cache_root() / "embeddings")
     candidate_text: CandidateText = "sentence"
+    sentence_source: SentenceSource = "breaks"
+    ties: TieRule = DEFAULT_TIES
     block_size: int = 512
     overwrite: bool = False
     progress: bool = True
+
+    def evaluation(self) -> dict[str, str]:
+        """The choices that change the numbers, recorded with every result and compared before reuse."""
+        return {"ties": self.ties, "sentence_source": self.sentence_source, "candidate_text": self.candidate_text}
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class TaskOutcome:
     path: Path
     aggregates: dict[str, dict[str, float]]
     reused: bool
+    pooled: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def encode_collection(
@@ -77,22 +85,39 @@ def run_task(
     """Evaluate one task; reuse a stored result that already has every requested subset."""
     card = get_task_card(task)
     folder = model_folder(options.output, model_name, revision)
-    collection = load_task(task, options.languages, options.data_dir, options.candidate_text)
+    collection = load_task(
+        task, options.languages, options.data_dir, options.candidate_text, sentence_source=options.sentence_source
+    )
     settings = enumerate_settings(list(collection.languages), options.settings)
+    languages = list(collection.languages)
     stored = None if options.overwrite else read_result(folder, card.mteb_name)
-    if stored is not None and {s.subset for s in settings} <= set(stored.subsets()):
-        scores = {s.subset: stored.subsets()[s.subset] for s in settings}
-        return TaskOutcome(card.name, model_name, folder / f"{card.mteb_name}.json", aggregate(scores, settings), True)
+    if stored is not None and stored.evaluation == options.evaluation():
+        have = stored.subsets()
+        same_pool = {s.subset: set(s.mteb_languages(languages)) for s in settings}
+        if all(s.subset in have and set(have[s.subset]["languages"]) == same_pool[s.subset] for s in settings):
+            scores = {s.subset: have[s.subset] for s in settings}
+            path = folder / f"{card.mteb_name}.json"
+            return TaskOutcome(
+                card.name, model_name, path, aggregate(scores, settings), True, pooled_aggregate(scores, settings)
+            )
     started = time.perf_counter()
     scorer = make_scorer(collection)
-    table = compute_rank_table(collection, scorer, options.block_size, options.progress)
+    table = compute_rank_table(collection, scorer, options.block_size, options.progress, options.ties)
     per_query = per_query_frame(collection, table, settings)
     scores = subset_scores(per_query, settings, card.main_score)
     elapsed = time.perf_counter() - started
-    entries = [
-        {"hf_subset": s.subset, "languages": s.mteb_languages(list(collection.languages)), **scores[s.subset]}
-        for s in settings
-    ]
-    path = write_result(folder, card.mteb_name, card.source.revision, entries, per_query, elapsed, mteb.__version__)
+    entries = [{"hf_subset": s.subset, "languages": s.mteb_languages(languages), **scores[s.subset]} for s in settings]
+    path = write_result(
+        folder,
+        card.mteb_name,
+        card.source.revision,
+        entries,
+        per_query,
+        elapsed,
+        mteb.__version__,
+        evaluation=options.evaluation(),
+    )
     write_model_meta(folder, model_name, revision, {"framework": ["xir-bench"], **(meta or {})})
-    return TaskOutcome(card.name, model_name, path, aggregate(scores, settings), False)
+    return TaskOutcome(
+        card.name, model_name, path, aggregate(scores, settings), False, pooled_aggregate(scores, settings)
+    )

@@ -1,9 +1,15 @@
 """Parse the LAReQA release (SQuAD v1.1 JSON plus ``sentence_breaks``) into a collection.
 
-LAReQA semantics (Roy et al., 2020, section 3.1): every sentence of every paragraph is a
-candidate, shared by all questions of its paragraph; a question's answer in a language is
-the sentence whose span ``[start, end)`` contains ``answers[0].answer_start``; questions
-that are translations of each other share their ``id`` across the language files.
+LAReQA semantics (Roy et al., 2020, section 3.1, and its reference evaluation,
+google-research/xtreme ``third_party/utils_lareqa.py``): every sentence of every
+paragraph is a candidate, shared by all questions of its paragraph, its text the slice
+``context[start:end]`` of its sentence break; a question's answer in a language is the
+sentence whose span ``[start, end)`` contains ``answers[0].answer_start``, and every
+sentence of the paragraph with that same text (the reference compares strings);
+questions that are translations of each other share their ``id`` across the language
+files. The release's ``sentences`` field usually equals the slices; where it does not
+(one XQuAD-R Turkish paragraph has shifted offsets) a warning names the paragraph, and
+``sentence_source="field"`` uses the field instead.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from xir_bench.collection import CandidateText, ParallelCollection
+from xir_bench.collection import CandidateText, ParallelCollection, SentenceSource
 from xir_bench.errors import DataFormatError
 
 _SQUAD_FIX = "use the LAReQA release of the file (SQuAD JSON with per-paragraph sentence_breaks)"
@@ -70,13 +76,32 @@ def _sentence_spans(paragraph: dict[str, Any], path: Path, where: str) -> list[t
     return spans
 
 
-def _sentence_texts(paragraph: dict[str, Any], spans: list[tuple[int, int]]) -> list[str]:
-    """The release's own sentence strings when present and aligned, else the context slices."""
+def _sentence_field(paragraph: dict[str, Any], n_spans: int) -> list[str] | None:
+    """The release's ``sentences`` strings when present and one per break, else None."""
     sentences = paragraph.get("sentences")
-    if isinstance(sentences, list) and len(sentences) == len(spans) and all(isinstance(s, str) for s in sentences):
-        return [s.strip() for s in sentences]
+    if isinstance(sentences, list) and len(sentences) == n_spans and all(isinstance(s, str) for s in sentences):
+        return sentences
+    return None
+
+
+def _sentence_texts(
+    paragraph: dict[str, Any], spans: list[tuple[int, int]], source: SentenceSource, path: Path, where: str
+) -> tuple[list[str], bool]:
+    """(candidate sentence texts, whether the ``sentences`` field disagrees with the breaks)."""
     context = paragraph["context"]
-    return [context[start:end].strip() for start, end in spans]
+    slices = [context[start:end] for start, end in spans]
+    field = _sentence_field(paragraph, len(spans))
+    disagrees = field is not None and [s.strip() for s in field] != [s.strip() for s in slices]
+    if source == "breaks":
+        return slices, disagrees
+    _expect(
+        field is not None,
+        path,
+        where,
+        "no 'sentences' list with one string per sentence break",
+        "use the default sentence source (the breaks), or a release with a 'sentences' field",
+    )
+    return list(field or []), disagrees
 
 
 def _answer_start(qa: dict[str, Any], path: Path, where: str) -> int:
@@ -93,18 +118,20 @@ def _answer_start(qa: dict[str, Any], path: Path, where: str) -> int:
 
 
 def parse_language_file(
-    path: Path, lang: str, candidate_text: CandidateText = "sentence"
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, int], int]:
-    """One language file -> (questions, candidates, answer of each question, skipped count).
+    path: Path, lang: str, candidate_text: CandidateText = "sentence", sentence_source: SentenceSource = "breaks"
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, list[int]], int]:
+    """One language file -> (questions, candidates, answers of each question, skipped count).
 
     Questions are ``(id, text)``, candidates ``(candidate_id, text)``; the answer map gives
-    the candidate position (within this file) of each question's answer sentence.
+    the candidate positions (within this file) of each question's answer sentence: the
+    sentence holding the answer start and any sentence of its paragraph with the same text.
     """
     raw = _load_json(path)
     questions: list[tuple[str, str]] = []
     candidates: list[tuple[str, str]] = []
-    answer_of: dict[str, int] = {}
+    answer_of: dict[str, list[int]] = {}
     first_seen: dict[str, str] = {}
+    disagreeing: list[str] = []
     skipped = 0
     paragraph_number = 0
     for a, article in enumerate(raw["data"]):
@@ -114,7 +141,9 @@ def parse_language_file(
             where = f"data[{a}].paragraphs[{p}]"
             _expect(isinstance(paragraph, dict), path, where, "paragraph must be an object")
             spans = _sentence_spans(paragraph, path, where)
-            texts = _sentence_texts(paragraph, spans)
+            texts, disagrees = _sentence_texts(paragraph, spans, sentence_source, path, where)
+            if disagrees:
+                disagreeing.append(where)
             first_candidate = len(candidates)
             for k, sentence in enumerate(texts):
                 text = sentence if candidate_text == "sentence" else f"{sentence}\n{paragraph['context'].strip()}"
@@ -148,7 +177,15 @@ def parse_language_file(
                     skipped += 1
                     continue
                 questions.append((qid, text.strip()))
-                answer_of[qid] = first_candidate + sentence
+                answer_of[qid] = [first_candidate + k for k, t in enumerate(texts) if t == texts[sentence]]
+    if disagreeing:
+        shown = ", ".join(disagreeing[:5]) + (f" and {len(disagreeing) - 5} more" if len(disagreeing) > 5 else "")
+        using = "context[start:end] of the breaks" if sentence_source == "breaks" else "the 'sentences' field"
+        warnings.warn(
+            f"{path}: the 'sentences' field differs from the sentence breaks' text in {shown}; "
+            f"using {using} (choose with --sentence-source breaks|field)",
+            stacklevel=2,
+        )
     return questions, candidates, answer_of, skipped
 
 
@@ -156,6 +193,7 @@ def load_lareqa(
     name: str,
     files: dict[str, Path],
     candidate_text: CandidateText = "sentence",
+    sentence_source: SentenceSource = "breaks",
 ) -> ParallelCollection:
     """Build the collection from one file per language (in the order given)."""
     languages = tuple(files)
@@ -169,7 +207,9 @@ def load_lareqa(
     group_members: list[list[int]] = []
     skipped: dict[str, int] = {}
     for lang_index, (lang, path) in enumerate(files.items()):
-        questions, candidates, answer_of, n_skipped = parse_language_file(Path(path), lang, candidate_text)
+        questions, candidates, answer_of, n_skipped = parse_language_file(
+            Path(path), lang, candidate_text, sentence_source
+        )
         offset = len(candidate_ids)
         candidate_ids.extend(cid for cid, _ in candidates)
         candidate_texts.extend(text for _, text in candidates)
@@ -181,7 +221,7 @@ def load_lareqa(
             group = group_index.setdefault(qid, len(group_members))
             if group == len(group_members):
                 group_members.append([])
-            group_members[group].append(offset + answer_of[qid])
+            group_members[group].extend(offset + k for k in answer_of[qid])
         if n_skipped:
             skipped[lang] = n_skipped
     if skipped:

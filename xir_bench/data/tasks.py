@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from xir_bench.cards import TaskCard, get_task_card
-from xir_bench.collection import CandidateText, ParallelCollection
+from xir_bench.collection import CandidateText, ParallelCollection, SentenceSource
 from xir_bench.data.lareqa import load_lareqa
 from xir_bench.data.sources import resolve_files
 from xir_bench.errors import XirBenchError
@@ -29,6 +29,7 @@ def load_task(
     data_dir: str | Path | None = None,
     candidate_text: CandidateText = "sentence",
     base_url: str | None = None,
+    sentence_source: SentenceSource = "breaks",
 ) -> ParallelCollection:
     """The collection of task ``name`` (``xquad-r``, ``mlqa-r``)."""
     card = get_task_card(name)
@@ -36,4 +37,4 @@ def load_task(
     if len(chosen) < 1:
         raise XirBenchError(f"{card.title}: no language selected")
     files = resolve_files(card, chosen, data_dir=data_dir, base_url=base_url)
-    return load_lareqa(card.name, files, candidate_text=candidate_text)
+    return load_lareqa(card.name, files, candidate_text=candidate_text, sentence_source=sentence_source)
