@@ -197,3 +197,15 @@ def test_significance_unit_is_the_question_not_the_setting() -> None:
     assert cells[("worse", "Cr mAP")].significant is False
     pooled = paired_randomization_test(worse["map"].to_numpy(), better["map"].to_numpy())
     assert pooled.p_value < 0.01  # what a per-row test would (wrongly) have said
+
+
+def test_rows_scored_another_way_say_so() -> None:
+    from xir_bench.board import _scoring_note
+
+    frame = pd.DataFrame({"subset": ["eng-eng"], "query_id": ["q1"], "map": [0.5]})
+    run = _fake_run("m", frame)
+    assert "before xir-bench 0.2" in _scoring_note(run, "XQuADR")  # no evaluation record: old results
+    run.results["XQuADR"].task_result["evaluation"] = {"ties": "reference", "sentence_source": "breaks"}
+    assert _scoring_note(run, "XQuADR") == ""
+    run.results["XQuADR"].task_result["evaluation"] = {"ties": "pool-order", "sentence_source": "field"}
+    assert _scoring_note(run, "XQuADR") == " (ties: pool-order; sentences: field)"

@@ -17,6 +17,7 @@ from tabulate import tabulate
 
 from xir_bench.cards import TaskCard, task_cards
 from xir_bench.languages import LANGUAGES
+from xir_bench.ranking import DEFAULT_TIES
 from xir_bench.runs import Run, subset_kind
 from xir_bench.significance import CORRECTION_NAME, TEST_NAME, adjust, paired_randomization_test
 
@@ -226,6 +227,21 @@ def _miracl_section(runs: list[Run], models_dir: Path, out: Path, seed: int) -> 
     return lines
 
 
+def _scoring_note(run: Run, task: str) -> str:
+    """What a reader must know when a row was scored unlike the others (tie rule, sentence text)."""
+    evaluation = run.results[task].evaluation
+    if not evaluation:
+        return " (scored before xir-bench 0.2: pool-order ties)"
+    notes = []
+    if evaluation.get("ties", DEFAULT_TIES) != DEFAULT_TIES:
+        notes.append(f"ties: {evaluation['ties']}")
+    if evaluation.get("sentence_source", "breaks") != "breaks":
+        notes.append(f"sentences: {evaluation['sentence_source']}")
+    if evaluation.get("candidate_text", "sentence") != "sentence":
+        notes.append(f"candidates: {evaluation['candidate_text']}")
+    return f" ({escape('; '.join(notes))})" if notes else ""
+
+
 def _task_section(
     task: str,
     card: TaskCard,
@@ -244,7 +260,7 @@ def _task_section(
         rows.append(
             [
                 place,
-                _model_link(run.model, models_dir, out),
+                _model_link(run.model, models_dir, out) + _scoring_note(run, task),
                 *(cells[(run.model, h)].render(1 if h.startswith("RD") else 4) for h, *_ in COLUMNS),
                 "-" if not np.isfinite(share) else f"{share:.3f}",
             ]
@@ -252,6 +268,11 @@ def _task_section(
     headers = ["#", "model", *(h for h, *_ in COLUMNS), "same-lang"]
     lines = [f"## {escape(card.title)}", "", escape(card.description), ""]
     lines += [tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
+    lines += [
+        "Ties ranked as LAReQA's reference evaluation does (a tie block counts at its last position) "
+        "unless a row says otherwise.",
+        "",
+    ]
     lines += _per_language_tables(ranked, task, card, models_dir, out)
     pictures = []
     for run in ranked:
