@@ -97,17 +97,8 @@ def test_unknown_tie_rule_is_refused() -> None:
 
 @pytest.mark.parametrize("ties", [False, True])
 def test_pool_order_matches_stable_sort(ties: bool) -> None:
-    rng = np.random.default_rng(3)
-    n_queries, n_candidates = 23, 61
-    langs = np.sort(rng.integers(0, 4, n_candidates))
-    segments = language_segments(langs)
-    scores = rng.standard_normal((n_queries, n_candidates)).astype(np.float32)
-    if ties:  # coarse scores: many exact ties, also between relevant candidates
-        scores = np.round(scores * 2) / 2
-    relevant = np.full((n_queries, 5), -1)
-    for q in range(n_queries):
-        k = rng.integers(1, 6)
-        relevant[q, :k] = rng.choice(n_candidates, size=k, replace=False)
+    scores, relevant, segments = _random_case(ties)
+    n_candidates = scores.shape[1]
     pool = Pool("all", np.arange(n_candidates), segments, multilingual=True, segments_are_pools=True)
     tensor = torch.from_numpy(scores)
     got = rank_relevant(
