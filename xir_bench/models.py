@@ -18,12 +18,19 @@ from xir_bench.encoding import Role
 from xir_bench.errors import XirBenchError
 
 
-def local_revision(path: Path) -> str:
-    """Fingerprint of a model folder: names, sizes and modification times of its files."""
+def content_revision(path: Path) -> str:
+    """Fingerprint of a model folder: the names and contents of its files.
+
+    Contents, not modification times: rebuilding the same model gives the same revision,
+    and two different folders never share one (whatever their names).
+    """
     digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        stat = file.stat()
-        digest.update(f"{file.relative_to(path)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    for file in sorted(p for p in Path(path).rglob("*") if p.is_file()):
+        digest.update(f"{file.relative_to(path).as_posix()}\0".encode())
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 22), b""):
+                digest.update(block)
+        digest.update(b"\n")
     return "local-" + digest.hexdigest()[:16]
 
 
@@ -52,7 +59,7 @@ class SentenceTransformerEncoder:
             )
             raise XirBenchError(f"could not load model {model!r}: {err}\n  fix: {hint}") from err
         self.name = str(path.resolve()) if path.exists() else model
-        self.revision = local_revision(path) if path.is_dir() else (revision or "main")
+        self.revision = content_revision(path) if path.is_dir() else (revision or "main")
         card = next((c for c in model_cards().values() if c.path and Path(c.path).resolve() == path.resolve()), None)
         self.card = card
         # explicit prefix > the model's card > the prompts saved with the model (xir-bench train saves them)

