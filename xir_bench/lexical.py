@@ -1,8 +1,13 @@
-"""The BM25 baseline (bm25s), with a tokenizer that copes with unspaced scripts.
+"""The BM25 baselines (bm25s), with a tokenizer that copes with unspaced scripts.
 
 ``\\w+`` tokens are lower-cased (NFKC, casefold); runs of Chinese, Japanese, Thai, Lao,
 Khmer or Myanmar characters, written without spaces, become character bigrams. BM25's IDF
 depends on the pool, so every language pool and the multilingual pool get their own index.
+
+``bm25`` stops there. ``bm25-snowball`` also drops each language's stopwords (bm25s's
+lists) and stems with its Snowball stemmer (PyStemmer), as mteb's bm25s baseline does:
+every text is analysed in its own language, so the multilingual pool mixes stems of
+several languages. Languages without a stemmer or a list keep their plain tokens.
 """
 
 from __future__ import annotations
@@ -15,12 +20,46 @@ import numpy as np
 import torch
 
 from xir_bench.collection import ParallelCollection
+from xir_bench.errors import XirBenchError
 from xir_bench.ranking import Pool, language_segments
 
 _WORD = re.compile(r"\w+")
 _UNSPACED = re.compile(
     r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
 )
+
+
+#: Snowball stemmers (PyStemmer) and bm25s stopword lists by ISO 639-1 code.
+SNOWBALL = {
+    "ar": "arabic", "de": "german", "el": "greek", "en": "english", "es": "spanish", "fr": "french",
+    "hi": "hindi", "id": "indonesian", "fa": "persian", "fi": "finnish", "ru": "russian", "tr": "turkish",
+}  # fmt: skip
+STOPWORD_LISTS = {
+    "en": "STOPWORDS_EN", "de": "STOPWORDS_GERMAN", "es": "STOPWORDS_SPANISH", "fr": "STOPWORDS_FRENCH",
+    "ru": "STOPWORDS_RUSSIAN", "tr": "STOPWORDS_TURKISH",
+}  # fmt: skip
+
+
+class SnowballAnalyzer:
+    """Stopword removal and Snowball stemming for one language (identity where it has neither)."""
+
+    def __init__(self, lang: str) -> None:
+        import bm25s.stopwords
+
+        self.stopwords = (
+            frozenset(getattr(bm25s.stopwords, STOPWORD_LISTS[lang], ())) if lang in STOPWORD_LISTS else frozenset()
+        )
+        self.stemmer = None
+        if lang in SNOWBALL:
+            try:
+                import Stemmer
+            except ImportError as err:
+                raise XirBenchError("bm25-snowball needs PyStemmer; fix: pip install PyStemmer") from err
+            self.stemmer = Stemmer.Stemmer(SNOWBALL[lang])
+
+    def __call__(self, tokens: list[str]) -> list[str]:
+        kept = [t for t in tokens if t not in self.stopwords]
+        return self.stemmer.stemWords(kept) if self.stemmer is not None else kept
 
 
 def tokenize(text: str) -> list[str]:
@@ -39,15 +78,27 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def _analysed(texts: tuple[str, ...], langs: np.ndarray, languages: tuple[str, ...], snowball: bool) -> list[list[str]]:
+    if not snowball:
+        return [tokenize(t) for t in texts]
+    analyzers = {i: SnowballAnalyzer(lang) for i, lang in enumerate(languages)}
+    return [analyzers[int(lang)](tokenize(t)) for t, lang in zip(texts, langs, strict=True)]
+
+
 class BM25Scorer:
     """BM25 scores against each language pool and against the multilingual pool."""
 
     name = "bm25"
     revision = f"bm25s-{bm25s.__version__}"
+    snowball = False
 
     def __init__(self, collection: ParallelCollection, k1: float = 1.5, b: float = 0.75) -> None:
-        self.query_tokens = [tokenize(t) for t in collection.query_texts]
-        candidate_tokens = [tokenize(t) or ["<empty>"] for t in collection.candidate_texts]
+        langs = collection.languages
+        self.query_tokens = _analysed(collection.query_texts, collection.query_langs, langs, self.snowball)
+        candidate_tokens = [
+            tokens or ["<empty>"]
+            for tokens in _analysed(collection.candidate_texts, collection.candidate_langs, langs, self.snowball)
+        ]
         segments = language_segments(collection.candidate_langs)
         self._pools: list[Pool] = []
         self._indexes: dict[str, bm25s.BM25] = {}
@@ -78,3 +129,11 @@ class BM25Scorer:
             if known:
                 rows[row] = index.get_scores(known)
         return torch.from_numpy(rows)
+
+
+class SnowballBM25Scorer(BM25Scorer):
+    """BM25 over stopword-filtered, Snowball-stemmed tokens (``bm25-snowball``)."""
+
+    name = "bm25-snowball"
+    revision = f"bm25s-{bm25s.__version__}-snowball"
+    snowball = True

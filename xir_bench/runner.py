@@ -20,6 +20,7 @@ from xir_bench.data.tasks import load_task
 from xir_bench.encoding import TextEncoder, encode_texts
 from xir_bench.evaluate import aggregate, compute_rank_table, per_query_frame, pooled_aggregate, subset_scores
 from xir_bench.ranking import DEFAULT_TIES, TieRule
+from xir_bench.reference import expected_per_query_frame
 from xir_bench.results import model_folder, read_result, write_model_meta, write_result
 from xir_bench.scorers import DenseScorer, Scorer
 from xir_bench.settings import SETTING_KINDS, SettingKind, enumerate_settings
@@ -78,11 +79,15 @@ def run_task(
     task: str,
     model_name: str,
     revision: str,
-    make_scorer: Callable[[ParallelCollection], Scorer],
+    make_scorer: Callable[[ParallelCollection], Scorer] | None,
     options: RunOptions,
     meta: dict[str, Any] | None = None,
 ) -> TaskOutcome:
-    """Evaluate one task; reuse a stored result that already has every requested subset."""
+    """Evaluate one task; reuse a stored result that already has every requested subset.
+
+    ``make_scorer=None`` is the random ranker: exact expectations, no ranking (see
+    :mod:`xir_bench.reference`).
+    """
     card = get_task_card(task)
     folder = model_folder(options.output, model_name, revision)
     collection = load_task(
@@ -101,9 +106,12 @@ def run_task(
                 card.name, model_name, path, aggregate(scores, settings), True, pooled_aggregate(scores, settings)
             )
     started = time.perf_counter()
-    scorer = make_scorer(collection)
-    table = compute_rank_table(collection, scorer, options.block_size, options.progress, options.ties)
-    per_query = per_query_frame(collection, table, settings)
+    if make_scorer is None:
+        per_query = expected_per_query_frame(collection, settings)
+    else:
+        scorer = make_scorer(collection)
+        table = compute_rank_table(collection, scorer, options.block_size, options.progress, options.ties)
+        per_query = per_query_frame(collection, table, settings)
     scores = subset_scores(per_query, settings, card.main_score)
     elapsed = time.perf_counter() - started
     entries = [{"hf_subset": s.subset, "languages": s.mteb_languages(languages), **scores[s.subset]} for s in settings]
