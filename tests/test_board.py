@@ -209,3 +209,79 @@ def test_rows_scored_another_way_say_so() -> None:
     assert _scoring_note(run, "XQuADR") == ""
     run.results["XQuADR"].task_result["evaluation"] = {"ties": "pool-order", "sentence_source": "field"}
     assert _scoring_note(run, "XQuADR") == " (ties: pool-order; sentences: field)"
+
+
+def _run_into(out: Path, model: str, data: Path, *extra: str) -> None:
+    args = ["run", "--model", model, "--task", "xquad-r", "--languages", LANGS, "--data-dir", str(data)]
+    assert main([*args, "--output", str(out), "--quiet", *extra]) == 0
+
+
+def test_not_zero_shot_rows_are_marked_and_ranked_apart(
+    results: Path, tiny_data: Path, static_model: Path, tmp_path: Path
+) -> None:
+    """A model whose card names the task's source is in its own table; the random row sits under both."""
+    models = tmp_path / "models"
+    shutil.copytree("models", models)
+    (models / "static-tiny.toml").write_text(
+        'name = "static-tiny"\ndescription = "test"\ntraining_data = ["SQuAD v1.1 train"]\n', encoding="utf-8"
+    )
+    _run_into(results, "random", tiny_data)
+    out = tmp_path / "board" / "README.md"
+    publish(results, out, models)
+    text = out.read_text()
+    main_table, rest = text.split("### XQuAD-R: not zero-shot", 1)
+    assert "[bm25]" in main_table and "static-tiny" not in main_table.split("## XQuAD-R", 1)[1]
+    trained_table = rest.split("Ties ranked", 1)[0]
+    assert "static-tiny" in trained_table and "trained on SQuAD v1.1 train" in trained_table
+    assert "| 1   |" in trained_table  # ranked among themselves
+    assert main_table.count("(expected)*") == 1 and trained_table.count("(expected)*") == 1
+    assert "RD ÷ random ↓" in text
+
+
+def test_two_revisions_of_one_model_stop_the_board(results: Path, tmp_path: Path) -> None:
+    (run,) = [p for p in (results / "bm25").iterdir()]
+    shutil.copytree(run, results / "bm25" / "bm25s-old")
+    with pytest.raises(XirBenchError, match=r"bm25: 2 revisions \(bm25s-.*, bm25s-old\)"):
+        publish(results, tmp_path / "b" / "README.md", Path("models"))
+
+
+def test_one_model_name_in_two_folders_stops_the_board(results: Path, tmp_path: Path) -> None:
+    shutil.copytree(results / "bm25", results / "bm25-copy")
+    with pytest.raises(XirBenchError, match=r"model name 'bm25' is stored twice"):
+        publish(results, tmp_path / "b" / "README.md", Path("models"))
+
+
+def test_reproduce_reports_ok_and_fail(tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    conditions = tmp_path / "conditions.toml"
+    mono = sum(1 / k for k in range(1, 8)) / 7  # E[AP] of one answer among 7, by hand
+    command = f"xir-bench run --model random --task xquad-r --languages {LANGS} --data-dir {{data_dir}} --quiet"
+    conditions.write_text(
+        f'[[condition]]\nname = "random-good"\nmodel = "random"\ntask = "xquad-r"\ncommands = ["{command}"]\n'
+        f"[condition.expected]\nmono_map = {mono!r}\nrank_distance = 11.0\n\n"  # RD: (3-1)(21+1)/(3+1)
+        f'[[condition]]\nname = "random-bad"\nmodel = "random"\ntask = "xquad-r"\ncommands = ["{command}"]\n'
+        "[condition.expected]\nmono_map = 0.3\n",
+        encoding="utf-8",
+    )
+    args = ["reproduce", "--conditions", str(conditions), "--data-dir", str(tiny_data)]
+    assert main([*args, "--condition", "random-good"]) == 0
+    assert "2 of 2 scores reproduced" in capsys.readouterr().out
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "FAIL" in out and "1 FAIL" in out
+    assert main([*args, "--condition", "nope"]) == 2
+
+
+@pytest.mark.realdata
+def test_card_recipe_runs_as_written(shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """static-scratch's card recipe, run as written from a folder with ../shared/data beside it."""
+    import shlex
+    import tomllib
+
+    card = tomllib.loads(Path("models/static-scratch.toml").read_text(encoding="utf-8"))
+    work = tmp_path / "work"
+    work.mkdir()
+    (tmp_path / "shared").symlink_to(shared_data.parent)
+    monkeypatch.chdir(work)
+    argv = shlex.split(card["recipe"])
+    assert argv[0] == "xir-bench" and main(argv[1:]) == 0
+    assert (work / "models" / "static-scratch" / "modules.json").is_file()

@@ -15,11 +15,13 @@ import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
-from xir_bench.cards import TaskCard, task_cards
+from xir_bench.cards import ModelCard, TaskCard, load_model_card, task_cards
 from xir_bench.languages import LANGUAGES
 from xir_bench.ranking import DEFAULT_TIES
+from xir_bench.reference import NAME as RANDOM
 from xir_bench.runs import Run, subset_kind
 from xir_bench.significance import CORRECTION_NAME, TEST_NAME, adjust, paired_randomization_test
+from xir_bench.zero_shot import contamination
 
 ALPHA = 0.05
 #: Board columns: (header, setting kind, per-query metric, higher is better).
@@ -242,6 +244,44 @@ def _scoring_note(run: Run, task: str) -> str:
     return f" ({escape('; '.join(notes))})" if notes else ""
 
 
+def _model_card(models_dir: Path, name: str) -> ModelCard | None:
+    path = models_dir / f"{name}.toml"
+    return load_model_card(path) if path.is_file() else None
+
+
+def _ranked_table(
+    runs: list[Run], task: str, models_dir: Path, out: Path, seed: int, random: Run | None, notes: dict[str, str]
+) -> tuple[list[Run], list[str]]:
+    """(runs in rank order, the table's lines): significance within these runs, the random row last."""
+    cells = compare_columns(runs, task, seed)
+    ranked = sorted(runs, key=lambda run: (-_overall(cells, run.model), run.model))
+    floor_rd = column_mean(random, task, "multi", "rank_distance") if random is not None else float("nan")
+
+    def tail(run: Run) -> list[str]:
+        rd = column_mean(run, task, "multi", "rank_distance")
+        share = column_mean(run, task, "multi", "same_language_share")
+        ratio = rd / floor_rd if np.isfinite(rd) and np.isfinite(floor_rd) and floor_rd > 0 else float("nan")
+        return ["-" if not np.isfinite(ratio) else f"{ratio:.3f}", "-" if not np.isfinite(share) else f"{share:.3f}"]
+
+    rows = []
+    for place, run in enumerate(ranked, start=1):
+        name = _model_link(run.model, models_dir, out) + _scoring_note(run, task) + notes.get(run.model, "")
+        rows.append(
+            [
+                place,
+                name,
+                *(cells[(run.model, h)].render(1 if h.startswith("RD") else 4) for h, *_ in COLUMNS),
+                *tail(run),
+            ]
+        )
+    if random is not None:
+        plain = [column_mean(random, task, kind, metric) for _, kind, metric, _ in COLUMNS]
+        values = [f"{v:.{1 if h.startswith('RD') else 4}f}" for (h, *_), v in zip(COLUMNS, plain, strict=True)]
+        rows.append(["", f"*{_model_link(random.model, models_dir, out)} (expected)*", *values, *tail(random)])
+    headers = ["#", "model", *(h for h, *_ in COLUMNS), "RD ÷ random ↓", "same-lang ↑"]
+    return ranked, [tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
+
+
 def _task_section(
     task: str,
     card: TaskCard,
@@ -251,29 +291,37 @@ def _task_section(
     plots: dict[tuple[str, str], dict[str, Path]],
     seed: int,
 ) -> list[str]:
-    """Main table, per-language tables and picture links of one data set."""
-    cells = compare_columns(runs, task, seed)
-    ranked = sorted(runs, key=lambda run: (-_overall(cells, run.model), run.model))
-    rows = []
-    for place, run in enumerate(ranked, start=1):
-        share = column_mean(run, task, "multi", "same_language_share")
-        rows.append(
-            [
-                place,
-                _model_link(run.model, models_dir, out) + _scoring_note(run, task),
-                *(cells[(run.model, h)].render(1 if h.startswith("RD") else 4) for h, *_ in COLUMNS),
-                "-" if not np.isfinite(share) else f"{share:.3f}",
-            ]
-        )
-    headers = ["#", "model", *(h for h, *_ in COLUMNS), "same-lang"]
+    """Zero-shot table, not-zero-shot table, the random reference, per-language tables, pictures."""
+    random = next((run for run in runs if run.model == RANDOM), None)
+    models = [run for run in runs if run.model != RANDOM]
+    reasons = {run.model: contamination(_model_card(models_dir, run.model), card) for run in models}
+    zero_shot = [run for run in models if reasons[run.model] is None]
+    trained = [run for run in models if reasons[run.model] is not None]
     lines = [f"## {escape(card.title)}", "", escape(card.description), ""]
-    lines += [tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
+    ranked: list[Run] = []
+    if zero_shot:
+        ranked, table = _ranked_table(zero_shot, task, models_dir, out, seed, random, {})
+        lines += table
+    if trained:
+        notes = {run.model: f" ({escape(str(reasons[run.model]))})" for run in trained}
+        more, table = _ranked_table(trained, task, models_dir, out, seed, random, notes)
+        ranked += more
+        lines += [
+            f"### {escape(card.title)}: not zero-shot",
+            "",
+            f"Trained on data {escape(card.title)} is drawn from ({escape(', '.join(card.sources or [card.name]))}), "
+            "by their cards: ranked apart, significance tested among themselves.",
+            "",
+            *table,
+        ]
     lines += [
         "Ties ranked as LAReQA's reference evaluation does (a tie block counts at its last position) "
-        "unless a row says otherwise.",
+        "unless a row says otherwise. RD ÷ random: rank distance over the random ranker's; same-lang ↑: its "
+        "chance level is the random row's.",
         "",
     ]
-    lines += _per_language_tables(ranked, task, card, models_dir, out)
+    everyone = ranked + ([random] if random is not None else [])
+    lines += _per_language_tables(everyone, task, card, models_dir, out)
     pictures = []
     for run in ranked:
         files = plots.get((run.model, task), {})
@@ -324,3 +372,10 @@ def rank_distance_by_language(run: Run, task: str, card: TaskCard) -> pd.Series:
     subsets = _subsets(run, task)
     codes = [c for c in _language_codes(run, task, card) if f"{LANGUAGES[c][0]}-all" in subsets]
     return pd.Series([subsets[f"{LANGUAGES[c][0]}-all"].get("rank_distance", np.nan) for c in codes], index=codes)
+
+
+def multilingual_map_by_language(run: Run, task: str, card: TaskCard) -> pd.Series:
+    """Multilingual-pool mAP per query language."""
+    subsets = _subsets(run, task)
+    codes = [c for c in _language_codes(run, task, card) if f"{LANGUAGES[c][0]}-all" in subsets]
+    return pd.Series([subsets[f"{LANGUAGES[c][0]}-all"].get("map", np.nan) for c in codes], index=codes)

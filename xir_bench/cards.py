@@ -64,6 +64,7 @@ class TaskCard(BaseModel):
     main_score: str
     languages: list[str]
     citation: str
+    sources: list[str] = Field(default_factory=list, description="Data sets the task is drawn from.")
     source: DataSource
 
     @field_validator("languages")
@@ -88,7 +89,7 @@ class ModelCard(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
     name: str
-    kind: Literal["bm25", "sentence-transformers", "bundled"] = "sentence-transformers"
+    kind: Literal["bm25", "sentence-transformers", "bundled", "reference"] = "sentence-transformers"
     description: str = ""
     reference: str = ""
     path: str | None = None
@@ -120,6 +121,11 @@ def task_cards() -> dict[str, TaskCard]:
     """All task cards, by name."""
     cards = [_load(p, TaskCard) for p in sorted(_card_dir("tasks").glob("*.toml"))]
     return {card.name: card for card in cards}  # type: ignore[attr-defined]
+
+
+def load_model_card(path: Path) -> ModelCard:
+    """One model card file, validated (an error names the file)."""
+    return _load(Path(path), ModelCard)  # type: ignore[return-value]
 
 
 @cache

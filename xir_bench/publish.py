@@ -5,12 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from tabulate import tabulate
 
 from xir_bench.atomic import write_text
-from xir_bench.board import cross_lingual_matrix, rank_distance_by_language, render_board, slug
+from xir_bench.board import (
+    cross_lingual_matrix,
+    multilingual_map_by_language,
+    rank_distance_by_language,
+    render_board,
+    slug,
+)
 from xir_bench.cards import task_cards
 from xir_bench.errors import XirBenchError
+from xir_bench.reference import NAME as RANDOM
 from xir_bench.runs import Run, discover_runs, subset_kind
 from xir_bench.significance import adjust, paired_randomization_test
 
@@ -23,31 +31,48 @@ def publish(results: Path, out: Path, models_dir: Path, seed: int = 0) -> Path:
     plots_dir = out.parent / "plots"
     cards = {card.mteb_name: card for card in task_cards().values()}
     plots: dict[tuple[str, str], dict[str, Path]] = {}
+    random = next((run for run in runs if run.model == RANDOM), None)
     for run in runs:
         for task in sorted(run.results):
             card = cards.get(task)
-            if card is None:
+            if card is None or run is random:
                 continue
-            from xir_bench.plots import bar_chart, heatmap
-
-            stem = plots_dir / f"{slug(run.model)}.{card.name}"
-            files = {}
-            matrix = cross_lingual_matrix(run, task, card)
-            if matrix.size and np.isfinite(matrix.to_numpy()).any():
-                files["mAP heatmap"] = heatmap(
-                    matrix, f"{run.model} on {card.title}: mAP", stem.parent / f"{stem.name}.map.png"
-                )
-            distances = rank_distance_by_language(run, task, card)
-            if len(distances):
-                files["rank distance"] = bar_chart(
-                    distances,
-                    f"{run.model} on {card.title}: rank distance",
-                    "mean rank distance",
-                    stem.parent / f"{stem.name}.rank_distance.png",
-                )
-            plots[(run.model, task)] = files
+            plots[(run.model, task)] = _pictures(run, task, card, plots_dir, random)
     write_text(out, render_board(runs, out, models_dir, plots, seed))
     return out
+
+
+def _pictures(run: Run, task: str, card, plots_dir: Path, random: Run | None) -> dict[str, Path]:
+    """A model's pictures on one task: mono vs multilingual-pool mAP, the mAP heatmap, rank distance."""
+    from xir_bench.plots import bar_chart, heatmap, mono_vs_multi
+
+    stem = plots_dir / f"{slug(run.model)}.{card.name}"
+    files: dict[str, Path] = {}
+    matrix = cross_lingual_matrix(run, task, card)
+    if matrix.size and np.isfinite(matrix.to_numpy()).any():
+        files["mAP heatmap"] = heatmap(
+            matrix, f"{run.model} on {card.title}: mAP", stem.parent / f"{stem.name}.map.png"
+        )
+        multi = multilingual_map_by_language(run, task, card)
+        if len(multi):
+            mono = pd.Series(np.diag(matrix.to_numpy()), index=matrix.index)
+            files["mono vs multilingual pool"] = mono_vs_multi(
+                mono,
+                multi,
+                f"{run.model} on {card.title}: mAP by query language",
+                stem.parent / f"{stem.name}.mono_multi.png",
+            )
+    distances = rank_distance_by_language(run, task, card)
+    if len(distances):
+        floor = rank_distance_by_language(random, task, card) if random is not None and task in random.results else None
+        files["rank distance"] = bar_chart(
+            distances,
+            f"{run.model} on {card.title}: rank distance",
+            "mean rank distance",
+            stem.parent / f"{stem.name}.rank_distance.png",
+            reference=floor,
+        )
+    return files
 
 
 def compare(run_a: Run, run_b: Run, metric: str = "map", seed: int = 0) -> str:

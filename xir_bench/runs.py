@@ -69,9 +69,30 @@ def resolve_run(path: Path) -> Run:
 
 
 def discover_runs(root: Path) -> list[Run]:
-    """Every model under ``root``, at its most recent revision, sorted by model name."""
+    """Every model under ``root``, sorted by model name; one revision each, or an error.
+
+    The board shows one row per model: a model folder with several revisions (a rerun of a
+    recipe, a retrained checkpoint) is an error naming them, never a silent choice; so is
+    one model name stored in two folders.
+    """
     root = Path(root)
     if not root.is_dir():
         raise XirBenchError(f"{root}: results folder not found")
-    runs = [resolve_run(p) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")]
+    runs = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        revisions = sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if len(revisions) > 1:
+            raise XirBenchError(
+                f"{folder}: {len(revisions)} revisions ({', '.join(revisions)}); the board shows one per model: "
+                "move the ones not to publish out of the results folder (or rename the model)"
+            )
+        runs.append(resolve_run(folder))
+    by_name: dict[str, Run] = {}
+    for run in runs:
+        if run.model in by_name:
+            raise XirBenchError(
+                f"model name {run.model!r} is stored twice: {by_name[run.model].folder} and {run.folder}; "
+                "give one of them another name"
+            )
+        by_name[run.model] = run
     return sorted(runs, key=lambda run: run.model)

@@ -194,7 +194,10 @@ def write_card(config: TrainConfig, pairs: TrainingPairs, findings: list[str]) -
     recipe = (
         f"xir-bench train --base {config.base} --train {config.train} --alpha {config.alpha} "
         f"--steps {config.steps} --batch-size {config.batch_size} --lr {config.learning_rate} "
-        f"--seed {config.seed} --loss {config.loss} --output {config.output}"
+        f"--seed {config.seed} --loss {config.loss} --eval-tasks {','.join(config.eval_tasks)}"
+        + (" --allow-contamination" if config.allow_contamination else "")
+        + (f" --data-dir {config.data_dir}" if config.data_dir else "")
+        + f" --output {config.output}"
     )
     skip = ("output", "cards_dir", "progress", "name")
     card = {

@@ -1,0 +1,42 @@
+"""Is a model zero-shot on a task? Its card's training data against the task card's sources.
+
+A model trained on the data a task is drawn from (multilingual-e5 on SQuAD, from which
+XQuAD is translated; a model trained by ``xir-bench train --train mlqa-r``) is not
+zero-shot there, and the board ranks it apart. The model card says what it was trained
+on: ``training_data`` (names of data sets) and, for models ``xir-bench train`` made,
+``[training] train``; the task card lists its ``sources``. Names match case-insensitively,
+ignoring punctuation, as whole words (``SQuAD`` matches "SQuAD 1.1", not "SQuADx").
+"""
+
+from __future__ import annotations
+
+import re
+
+from xir_bench.cards import ModelCard, TaskCard
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+
+
+def training_sets(card: ModelCard) -> list[str]:
+    """What the card says the model was trained on."""
+    extra = card.model_extra or {}
+    named = [str(item) for item in extra.get("training_data", [])]
+    training = extra.get("training")
+    if isinstance(training, dict) and training.get("train"):
+        named.append(str(training["train"]))
+    return named
+
+
+def contamination(card: ModelCard | None, task: TaskCard) -> str | None:
+    """Why ``card``'s model is not zero-shot on ``task`` (e.g. "trained on SQuAD"), or None."""
+    if card is None:
+        return None
+    names = [task.name, task.title, *task.sources]
+    for trained in training_sets(card):
+        haystack = _words(trained)
+        hit = next((name for name in names if _words(name) in haystack), None)
+        if hit is not None:
+            return f"trained on {trained}"
+    return None
