@@ -59,7 +59,8 @@ class SnowballAnalyzer:
 
     def __call__(self, tokens: list[str]) -> list[str]:
         kept = [t for t in tokens if t not in self.stopwords]
-        return self.stemmer.stemWords(kept) if self.stemmer is not None else kept
+        stems = self.stemmer.stemWords(kept) if self.stemmer is not None else kept
+        return [t for t in stems if t]  # a stemmer can reduce a word to nothing (Arabic affixes)
 
 
 def tokenize(text: str) -> list[str]:

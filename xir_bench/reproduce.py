@@ -120,3 +120,23 @@ def reproduce(
                 raise XirBenchError(f"{condition.name}: {command!r} exited with {code}")
         got = scores_of(work / "results", condition.model, condition.task)
     return [Check(condition.name, name, value, got[name]) for name, value in condition.expected.items()]
+
+
+def update_expected(path: Path, results: Path) -> list[Condition]:
+    """Rewrite each condition's expected scores from the published results (after publishing anew)."""
+    import tomli_w
+
+    from xir_bench.atomic import write_text
+
+    conditions = load_conditions(path)
+    updated = []
+    for condition in conditions:
+        got = scores_of(results, condition.model, condition.task)
+        expected = {name: got[name] for name in condition.expected}
+        updated.append(condition.model_copy(update={"expected": expected}))
+    header = "".join(
+        line + "\n" for line in Path(path).read_text(encoding="utf-8").splitlines() if line.startswith("#")
+    )
+    body = tomli_w.dumps({"condition": [c.model_dump() for c in updated]})
+    write_text(path, header + "\n" + body)
+    return updated
