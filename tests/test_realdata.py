@@ -99,6 +99,7 @@ def test_full_run_offline(model: str, shared_data: Path, tmp_path: Path, capsys:
     assert subsets["eng-all"]["rank_distance"] > 100
 
 
+@pytest.mark.slow
 def test_real_xquad_r_scores_do_not_depend_on_block_size(shared_data: Path, tmp_path: Path) -> None:
     """A from-scratch model built on MLQA-R leaves much of Thai as [UNK]: many exact ties.
 
