@@ -195,3 +195,12 @@ def test_scratch_model(tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFi
         str(target),
     )
     assert code == 2 and "not empty" in err
+
+
+def test_model_meta_holds_no_absolute_path(tiny_data: Path, static_model: Path, tmp_path: Path) -> None:
+    """Results get published: a local model is recorded by the path as given, never the machine's absolute one."""
+    out = tmp_path / "out"
+    args = ["run", "--model", str(static_model), "--task", "xquad-r", "--languages", "de,en,es"]
+    assert main([*args, "--data-dir", str(tiny_data), "--output", str(out), "--quiet", "--no-cache"]) == 0
+    (meta,) = out.rglob("model_meta.json")
+    assert str(tmp_path) not in meta.read_text() and str(static_model.parent) not in meta.read_text()

@@ -93,9 +93,11 @@ def load_model(
     make = partial(SentenceTransformerEncoder, spec, revision, query_prefix, passage_prefix, batch_size, device)
     encoder = make()
     name = Path(spec).name if Path(spec).exists() else spec
+    # Never an absolute path in what may be published: the spec as given, or the folder's name.
+    source = Path(spec).name if Path(spec).is_absolute() else spec
     meta = {
         "kind": "sentence-transformers",
-        "source": encoder.name,
+        "source": source,
         "query_prefix": encoder.prefix("query"),
         "passage_prefix": encoder.prefix("passage"),
     }
