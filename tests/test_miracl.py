@@ -209,6 +209,7 @@ def test_miracl_unknown_language_and_missing_corpus(tmp_path: Path, capsys: pyte
     assert "no corpus at" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_ray_sharded_encoding_equals_single_process(tmp_path: Path) -> None:
     """Two Ray Data workers on a local cluster (127.0.0.1) write what one process writes."""
     pytest.importorskip("ray")
@@ -273,6 +274,7 @@ encode_corpus(corpus(2000), Slow(), CorpusStore({folder!r}), "c", chunk_size=100
 """
 
 
+@pytest.mark.slow
 def test_resume_after_sigkill(tmp_path: Path) -> None:
     """Kill -9 an encoding process midway; a rerun finishes it with the same embeddings."""
     import signal

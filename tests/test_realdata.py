@@ -53,6 +53,7 @@ def test_mlqa_r_counts(shared_data: Path) -> None:
     assert min(answers) == 2 and max(answers) == 4  # "each question has 2-4 parallel answers"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", ["bm25", "static"])
 def test_full_run_offline(model: str, shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     if model == "static":
