@@ -177,3 +177,26 @@ def test_train_cli_refuses_a_non_empty_output(
                  "--output", str(tmp_path / "out"), "--steps", "2", "--cards", str(tmp_path / "cards")])  # fmt: skip
     assert code == 2 and "not empty" in capsys.readouterr().err
     assert (tmp_path / "out" / "keep.txt").read_text() == "precious"
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--alpha", "1.5"], r"--alpha is a probability in \[0, 1\], but got 1\.5"),
+        (["--steps", "0"], r"--steps must be at least 1"),
+        (["--batch-size", "1"], r"--batch-size must be at least 2"),
+        (["--base", "static:0"], r"static:DIM needs a positive integer"),
+        (["--base", "tiny-bert:abc"], r"tiny-bert:LAYERSxHIDDEN needs positive integers"),
+        (["--name", "my model"], r"model name 'my model' must be"),
+    ],
+)
+def test_train_settings_are_checked_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], message: str
+) -> None:
+    """A bad setting ends at once: the training file (missing here) is not even read."""
+    import re
+
+    args = ["train", "--base", "static:16", "--train", str(tmp_path / "no-such-pairs.jsonl")]
+    code = main([*args, "--output", str(tmp_path / "out"), "--cards", str(tmp_path / "cards"), *flags])
+    assert code == 2 and re.search(message, capsys.readouterr().err)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "cards").exists()

@@ -120,12 +120,43 @@ def _loss(model: Any, name: LossName, mini_batch_size: int) -> Any:
     return losses.MultipleNegativesRankingLoss(model)
 
 
+def _accelerator_available() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available() or torch.backends.mps.is_available())
+
+
+def validate(config: TrainConfig) -> None:
+    """Every setting checked before any work (pairs, contamination checks, tokenizers, training)."""
+    if not 0.0 <= config.alpha <= 1.0:
+        raise XirBenchError(f"--alpha is a probability in [0, 1], but got {config.alpha}.")
+    if config.steps < 1:
+        raise XirBenchError(f"--steps must be at least 1, but got {config.steps}.")
+    if config.batch_size < 2:
+        raise XirBenchError(f"--batch-size must be at least 2 (in-batch negatives), but got {config.batch_size}.")
+    if config.mini_batch_size < 1:
+        raise XirBenchError(f"--mini-batch-size must be at least 1, but got {config.mini_batch_size}.")
+    if not config.learning_rate > 0:
+        raise XirBenchError(f"--lr must be positive, but got {config.learning_rate}.")
+    name = config.name or Path(config.output).name
+    if config.cards_dir is not None and not re.fullmatch(r"[A-Za-z0-9._-]+", name):
+        raise XirBenchError(f"model name {name!r} must be letters, digits, '.', '_' or '-'; choose it with --name")
+    kind, _, size = config.base.partition(":")
+    if kind == "static" and size and not (size.isdigit() and int(size) > 0):
+        raise XirBenchError(f"--base static:DIM needs a positive integer DIM, but got {config.base!r}.")
+    if kind == "tiny-bert" and size and not re.fullmatch(r"[1-9][0-9]*x[1-9][0-9]*", size):
+        raise XirBenchError(f"--base tiny-bert:LAYERSxHIDDEN needs positive integers, e.g. 2x128, got {config.base!r}.")
+    if Path(config.output).exists() and not Path(config.output).is_dir():
+        raise XirBenchError(f"--output {config.output} is a file; give a new folder")
+
+
 def train(config: TrainConfig) -> TrainOutcome:
     """Train ``config.base`` on ``config.train`` with hybrid batches; save model and card."""
     from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
 
     from xir_bench.scratch import require_new_folder, save_model_atomically
 
+    validate(config)
     output = Path(config.output)
     require_new_folder(output, "--output")
     pairs = load_pairs(config.train, config.data_dir, config.languages)
@@ -158,7 +189,7 @@ def train(config: TrainConfig) -> TrainOutcome:
             logging_steps=max(1, config.steps // 20),
             report_to=[],
             disable_tqdm=not config.progress,
-            use_cpu=True,
+            use_cpu=not _accelerator_available(),  # the trainer takes the GPU (or MPS) when there is one
             dataloader_drop_last=False,
         )
         trainer = SentenceTransformerTrainer(
