@@ -118,7 +118,6 @@ def test_info_json(tiny_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["run", "--model", "bm25", "--task", "nope"], "unknown task 'nope'"),
         (["run", "--model", "bm25", "--task", "xquad-r", "--settings", "mono,both"], "unknown setting kind"),
         (["info", "xquad-r", "--languages", "en,xx"], "has no language xx"),
         (["run", "--model", "/no/such/model", "--task", "xquad-r"], "could not load model"),
@@ -204,3 +203,65 @@ def test_model_meta_holds_no_absolute_path(tiny_data: Path, static_model: Path, 
     assert main([*args, "--data-dir", str(tiny_data), "--output", str(out), "--quiet", "--no-cache"]) == 0
     (meta,) = out.rglob("model_meta.json")
     assert str(tmp_path) not in meta.read_text() and str(static_model.parent) not in meta.read_text()
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--task", ""], "give at least one task"),
+        (["--task", "xquad"], "unknown task 'xquad'; known tasks: miracl, mlqa-r, xquad-r"),
+        (["--batch-size", "0"], "--batch-size: must be at least 1"),
+        (["--block-size", "-3"], "--block-size: must be at least 1"),
+        (["--chunk-size", "x"], "--chunk-size: expected a whole number"),
+        (["--task", "xquad-r,mlqa-r", "--languages", "el,en"], "MLQA-R has no language el"),
+        (["--device", "cuda:0"], "no CUDA device here"),
+    ],
+)
+def test_run_mistakes_end_before_any_work(
+    tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], message: str
+) -> None:
+    import torch
+
+    if flags[0] == "--device" and torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    args = ["run", "--model", "bm25", "--data-dir", str(tiny_data), "--output", str(tmp_path / "out"), *flags]
+    assert _exit_code(args) == 2  # argparse's own errors exit 2 as well
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def _exit_code(args: list[str]) -> int:
+    try:
+        return main(args)
+    except SystemExit as exit:
+        return int(exit.code or 0)
+
+
+def test_output_that_is_a_file_is_refused_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("keep")
+    assert main(["run", "--model", "bm25", "--task", "xquad-r", "--output", str(afile)]) == 2
+    assert "is a file" in capsys.readouterr().err and afile.read_text() == "keep"
+
+
+def test_mteb_names_and_iso3_codes_are_understood(tiny_data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["run", "--model", "bm25", "--task", "XQuADR", "--languages", "eng,deu", "--settings", "mono"]
+    assert main([*args, "--data-dir", str(tiny_data), "--output", str(out), "--quiet"]) == 0
+    (result,) = out.rglob("XQuADR.json")
+    assert {e["hf_subset"] for e in json.loads(result.read_text())["scores"]["test"]} == {"eng-eng", "deu-deu"}
+
+
+def test_board_out_that_is_a_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["leaderboard", "--results", "leaderboard/results", "--out", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_quietly(tiny_data: Path) -> None:
+    """`xir-bench info ... --json | true`: the reader is gone before the first write; no traceback."""
+    import subprocess
+    import sys
+
+    command = f"{sys.executable} -m xir_bench info xquad-r --json --languages de,en,es --data-dir {tiny_data} | true"
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True)
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr, result.stderr

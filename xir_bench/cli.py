@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from xir_bench.arguments import language_list, positive_int, task_list
 from xir_bench.errors import XirBenchError
 
 _DESCRIPTION = """\
@@ -71,7 +72,10 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
         "cache, then a verified download)",
     )
     parser.add_argument(
-        "--languages", type=_csv, metavar="L1,L2", help="restrict to these ISO 639-1 codes, e.g. en,de,zh"
+        "--languages",
+        type=language_list,
+        metavar="L1,L2",
+        help="restrict to these languages: ISO 639-1 codes (en,de,zh) or the outputs' ISO 639-3 ones (eng,deu)",
     )
 
 
@@ -99,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--task",
-        type=_csv,
+        type=task_list,
         default=["xquad-r", "mlqa-r"],
         metavar="T1,T2",
         help="xquad-r, mlqa-r, miracl (default: xquad-r,mlqa-r)",
@@ -145,19 +149,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--passage-prefix", metavar="TEXT", help="prepended to candidates, e.g. 'passage: '")
     run.add_argument("--revision", help="hub revision (branch, tag or commit) of MODEL")
-    run.add_argument("--batch-size", type=int, default=64, help="encoding batch size (default: 64)")
+    run.add_argument("--batch-size", type=positive_int, default=64, help="encoding batch size (default: 64)")
     run.add_argument(
-        "--block-size", type=int, default=512, help="queries scored per block; bounds memory (default: 512)"
+        "--block-size", type=positive_int, default=512, help="queries scored per block; bounds memory (default: 512)"
     )
     run.add_argument("--device", help="torch device for encoding, e.g. cpu, cuda (default: auto)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     miracl_options = run.add_argument_group("MIRACL (--task miracl)")
     miracl_options.add_argument(
-        "--chunk-size", type=int, default=50_000, help="passages encoded and stored per chunk (default: 50000)"
+        "--chunk-size", type=positive_int, default=50_000, help="passages encoded and stored per chunk (default: 50000)"
     )
     miracl_options.add_argument(
         "--exact-limit",
-        type=int,
+        type=positive_int,
         default=1_000_000,
         help="search exactly up to this many passages, with faiss beyond (default: 1000000)",
     )
@@ -167,9 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FACTORY",
         help="faiss index factory; IVF lists are kept on disk (default: IVF4096,Flat; e.g. IVF4096,PQ32, HNSW32)",
     )
-    miracl_options.add_argument("--nprobe", type=int, default=64, help="IVF lists probed per query (default: 64)")
     miracl_options.add_argument(
-        "--workers", type=int, default=1, help="encode the corpus with N Ray workers (needs xir-bench[distributed])"
+        "--nprobe", type=positive_int, default=64, help="IVF lists probed per query (default: 64)"
+    )
+    miracl_options.add_argument(
+        "--workers",
+        type=positive_int,
+        default=1,
+        help="encode the corpus with N Ray workers (needs xir-bench[distributed])",
     )
     miracl_options.add_argument(
         "--ray-address", metavar="ADDR", help="Ray cluster to use: auto, ray://HEAD:10001 (default: a local one)"
@@ -194,8 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scratch.add_argument("--task", default="mlqa-r", help="task whose texts train the tokenizer (default: mlqa-r)")
     scratch.add_argument("--output", type=Path, required=True, metavar="DIR", help="folder to write the model to")
-    scratch.add_argument("--dim", type=int, default=128, help="embedding dimension (default: 128)")
-    scratch.add_argument("--vocab-size", type=int, default=8000, help="tokenizer vocabulary size (default: 8000)")
+    scratch.add_argument("--dim", type=positive_int, default=128, help="embedding dimension (default: 128)")
+    scratch.add_argument(
+        "--vocab-size", type=positive_int, default=8000, help="tokenizer vocabulary size (default: 8000)"
+    )
     scratch.add_argument("--seed", type=int, default=0, help="seed of the random token vectors (default: 0)")
     _add_data_options(scratch)
 
@@ -388,6 +399,8 @@ def _mteb(rest: list[str]) -> int:
 def _leaderboard(args: argparse.Namespace) -> int:
     from xir_bench.publish import publish
 
+    if args.out.is_dir():
+        raise XirBenchError(f"--out {args.out} is a folder; give the board's file, e.g. {args.out / 'README.md'}")
     path = publish(args.results, args.out, args.models, args.seed)
     print(f"wrote {path}")
     return 0
@@ -423,8 +436,10 @@ def _run(args: argparse.Namespace) -> int:
         options.cache_dir = None
     elif args.cache_dir is not None:
         options.cache_dir = args.cache_dir
+    from xir_bench.arguments import check_run_request
     from xir_bench.registry import load_model
 
+    check_run_request(args.task, args.languages, args.output, args.device)
     model = load_model(args.model, args.revision, args.query_prefix, args.passage_prefix, args.batch_size, args.device)
     name, revision, meta, encoder = model.name, model.revision, model.meta, model.encoder
     if args.model == "random":
@@ -631,6 +646,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("xir-bench: interrupted; finished work is saved and a rerun resumes", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `xir-bench info miracl --json | head`: the reader left, nothing is wrong
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
