@@ -16,8 +16,8 @@ import pandas as pd
 from tabulate import tabulate
 
 from xir_bench.cards import ModelCard, TaskCard, load_model_card, task_cards
+from xir_bench.collection import DEFAULT_TIES
 from xir_bench.languages import LANGUAGES
-from xir_bench.ranking import DEFAULT_TIES
 from xir_bench.reference import NAME as RANDOM
 from xir_bench.runs import Run, subset_kind
 from xir_bench.significance import CORRECTION_NAME, TEST_NAME, adjust, paired_randomization_test
@@ -367,15 +367,13 @@ def cross_lingual_matrix(run: Run, task: str, card: TaskCard, metric: str = "map
     return pd.DataFrame(data, index=codes, columns=codes, dtype=float)
 
 
+def multilingual_pool_by_language(run: Run, task: str, card: TaskCard, metric: str) -> pd.Series:
+    """``metric`` of each query language's multilingual-pool subset (``eng-all`` ...)."""
+    subsets = _subsets(run, task)
+    codes = [c for c in _language_codes(run, task, card) if f"{LANGUAGES[c][0]}-all" in subsets]
+    return pd.Series([subsets[f"{LANGUAGES[c][0]}-all"].get(metric, np.nan) for c in codes], index=codes)
+
+
 def rank_distance_by_language(run: Run, task: str, card: TaskCard) -> pd.Series:
     """Mean rank distance per query language, from the multilingual-pool subsets."""
-    subsets = _subsets(run, task)
-    codes = [c for c in _language_codes(run, task, card) if f"{LANGUAGES[c][0]}-all" in subsets]
-    return pd.Series([subsets[f"{LANGUAGES[c][0]}-all"].get("rank_distance", np.nan) for c in codes], index=codes)
-
-
-def multilingual_map_by_language(run: Run, task: str, card: TaskCard) -> pd.Series:
-    """Multilingual-pool mAP per query language."""
-    subsets = _subsets(run, task)
-    codes = [c for c in _language_codes(run, task, card) if f"{LANGUAGES[c][0]}-all" in subsets]
-    return pd.Series([subsets[f"{LANGUAGES[c][0]}-all"].get("map", np.nan) for c in codes], index=codes)
+    return multilingual_pool_by_language(run, task, card, "rank_distance")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from xir_bench.arguments import language_list, positive_int, task_list
+from xir_bench.collection import DEFAULT_TIES, SENTENCE_SOURCES, TIE_RULES
 from xir_bench.errors import XirBenchError
 
 _DESCRIPTION = """\
@@ -129,15 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--sentence-source",
-        choices=["breaks", "field"],
-        default="breaks",
+        choices=SENTENCE_SOURCES,
+        default=SENTENCE_SOURCES[0],
         help="candidate sentence text: context[start:end] of each sentence break (default, as LAReQA's "
         "reference evaluation) or the paragraph's 'sentences' strings",
     )
     run.add_argument(
         "--ties",
-        choices=["reference", "pool-order", "optimistic"],
-        default="reference",
+        choices=TIE_RULES,
+        default=DEFAULT_TIES,
         help="how candidates with equal scores are ranked: 'reference' (default; a tie block counts at its "
         "last position, as scikit-learn's average precision in LAReQA's reference evaluation), 'pool-order' "
         "(earlier in the pool first), 'optimistic' (relevant first)",
@@ -417,7 +418,7 @@ def _compare(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
-    from xir_bench.runner import RunOptions, dense_scorer, run_task
+    from xir_bench.runner import RunOptions, run_task
     from xir_bench.settings import parse_kinds
 
     options = RunOptions(
@@ -441,18 +442,8 @@ def _run(args: argparse.Namespace) -> int:
 
     check_run_request(args.task, args.languages, args.output, args.device)
     model = load_model(args.model, args.revision, args.query_prefix, args.passage_prefix, args.batch_size, args.device)
-    name, revision, meta, encoder = model.name, model.revision, model.meta, model.encoder
-    if args.model == "random":
-        make_scorer = None
-    elif encoder is None:
-        from xir_bench.registry import LEXICAL
-
-        make_scorer = LEXICAL[args.model]()
-    else:
-
-        def make_scorer(collection):
-            return dense_scorer(encoder, collection, options)
-
+    name, revision, meta = model.name, model.revision, model.meta
+    make_scorer = model.scorer_factory(options)
     trained_on = model.trained_on()
     rows, miracl_rows, pooled_rows = [], [], []
     for task in args.task:
@@ -463,7 +454,7 @@ def _run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         if task.lower() == "miracl":
-            if args.model == "random":
+            if model.reference:
                 raise XirBenchError("--model random gives the parallel tasks' reference row; MIRACL has none")
             miracl_rows.append(_run_miracl(args, options, model))
             continue
@@ -488,7 +479,7 @@ def _run(args: argparse.Namespace) -> int:
         print(tabulate(rows, headers=headers, floatfmt=".4f", missingval="-"))
         print("\nmAP pooled over all questions (as LAReQA's paper reports; above: mean over query languages)")
         print(tabulate(pooled_rows, headers=["model", "task", "Mo", "Cr", "Mul"], floatfmt=".4f", missingval="-"))
-        if args.ties != "reference":
+        if args.ties != DEFAULT_TIES:
             print(f"ties ranked by the {args.ties!r} rule (recorded in the results)")
     if miracl_rows:
         headers = ["model", "task", "nDCG@10", "R@100", "", "results"]
@@ -520,7 +511,7 @@ def _run_miracl(args: argparse.Namespace, options: Any, model: Any) -> list:
         ray_address=args.ray_address,
     )
     if model.encoder is None:
-        searcher = bm25_searcher(miracl_options, snowball=model.spec == "bm25-snowball")
+        searcher = bm25_searcher(miracl_options, snowball=bool(getattr(model.lexical, "snowball", False)))
     else:
         searcher = dense_searcher(model.encoder, miracl_options, model.make_encoder)
     path, means, reused = run_miracl(model.name, model.revision, searcher, miracl_options, model.meta)

@@ -8,7 +8,7 @@ score one multilingual matrix and read every per-language pool out of it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -17,6 +17,10 @@ CandidateText = Literal["sentence", "sentence+context"]
 #: (LAReQA's reference evaluation), or the paragraph's ``sentences`` strings.
 SentenceSource = Literal["breaks", "field"]
 SENTENCE_SOURCES: tuple[SentenceSource, ...] = ("breaks", "field")
+#: How candidates with equal scores are ranked (see :mod:`xir_bench.ranking`).
+TieRule = Literal["reference", "pool-order", "optimistic"]
+TIE_RULES: tuple[TieRule, ...] = get_args(TieRule)
+DEFAULT_TIES: TieRule = "reference"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 import bm25s
 import numpy as np
@@ -79,11 +80,17 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-def _analysed(texts: tuple[str, ...], langs: np.ndarray, languages: tuple[str, ...], snowball: bool) -> list[list[str]]:
+def analyzer(lang: str, snowball: bool) -> Callable[[str], list[str]]:
+    """Text -> tokens for one language: :func:`tokenize`, then stopwords and stems if ``snowball``."""
     if not snowball:
-        return [tokenize(t) for t in texts]
-    analyzers = {i: SnowballAnalyzer(lang) for i, lang in enumerate(languages)}
-    return [analyzers[int(lang)](tokenize(t)) for t, lang in zip(texts, langs, strict=True)]
+        return tokenize
+    filter_and_stem = SnowballAnalyzer(lang)
+    return lambda text: filter_and_stem(tokenize(text))
+
+
+def _analysed(texts: tuple[str, ...], langs: np.ndarray, languages: tuple[str, ...], snowball: bool) -> list[list[str]]:
+    analyzers = [analyzer(lang, snowball) for lang in languages]
+    return [analyzers[int(lang)](text) for text, lang in zip(texts, langs, strict=True)]
 
 
 class BM25Scorer:

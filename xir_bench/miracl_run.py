@@ -142,15 +142,10 @@ def bm25_searcher(options: MiraclOptions, snowball: bool = False) -> Callable[[s
     """
     import bm25s
 
-    from xir_bench.lexical import SnowballAnalyzer
-    from xir_bench.lexical import tokenize as plain
+    from xir_bench.lexical import analyzer
 
     def search(lang: str, topics: dict[str, str]) -> Hits:
-        analyze = SnowballAnalyzer(lang) if snowball else None
-
-        def tokenize(text: str) -> list[str]:
-            return analyze(plain(text)) if analyze is not None else plain(text)
-
+        tokenize = analyzer(lang, snowball)
         ids, tokens = [], []
         for docid, title, text in miracl.corpus_rows(lang, options.data_dir):
             ids.append(docid)

@@ -11,7 +11,7 @@ from tabulate import tabulate
 from xir_bench.atomic import write_text
 from xir_bench.board import (
     cross_lingual_matrix,
-    multilingual_map_by_language,
+    multilingual_pool_by_language,
     rank_distance_by_language,
     render_board,
     slug,
@@ -53,7 +53,7 @@ def _pictures(run: Run, task: str, card, plots_dir: Path, random: Run | None) ->
         files["mAP heatmap"] = heatmap(
             matrix, f"{run.model} on {card.title}: mAP", stem.parent / f"{stem.name}.map.png"
         )
-        multi = multilingual_map_by_language(run, task, card)
+        multi = multilingual_pool_by_language(run, task, card, "map")
         if len(multi):
             mono = pd.Series(np.diag(matrix.to_numpy()), index=matrix.index)
             files["mono vs multilingual pool"] = mono_vs_multi(

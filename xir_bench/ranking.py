@@ -31,16 +31,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, get_args
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from xir_bench.collection import DEFAULT_TIES, TIE_RULES, TieRule
+
 ScoreFn = Callable[[np.ndarray], torch.Tensor]
-TieRule = Literal["reference", "pool-order", "optimistic"]
-TIE_RULES: tuple[TieRule, ...] = get_args(TieRule)
-DEFAULT_TIES: TieRule = "reference"
 
 
 @dataclass(frozen=True)
@@ -68,21 +66,24 @@ class PoolRanks:
     own_segment: np.ndarray
 
 
-def count_ahead_exact(
+def count_directly(
     scores: torch.Tensor, rel_scores: torch.Tensor, rel_pos: torch.Tensor, segments: tuple[tuple[int, int], ...]
-) -> torch.Tensor:
-    """Candidates ranked ahead of each relevant one, per segment (block x R x segments).
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(greater, equal, equal and earlier in the pool) counts per relevant and segment, by direct comparison.
 
-    The reference definition, by direct comparison: a candidate is ahead if it scores
-    higher, or equal and sits earlier in the pool. O(block x R x pool) memory and time.
+    The definitions the bucketed pass reproduces, for the rows it cannot serve (relevant
+    scores tied with each other; the pool-order rule's tie-break). O(block x R x pool).
     """
-    out = torch.zeros((*rel_scores.shape, len(segments)), dtype=torch.int64)
+    shape = (*rel_scores.shape, len(segments))
+    greater, equal, equal_earlier = (torch.zeros(shape, dtype=torch.int64) for _ in range(3))
     threshold = rel_scores.unsqueeze(2)
     for s, (a, b) in enumerate(segments):
         segment = scores[:, a:b].unsqueeze(1)
-        earlier = torch.arange(a, b).view(1, 1, -1) < rel_pos.unsqueeze(2)
-        out[:, :, s] = ((segment > threshold) | ((segment == threshold) & earlier)).sum(dim=2)
-    return out
+        tied = segment == threshold
+        greater[:, :, s] = (segment > threshold).sum(dim=2)
+        equal[:, :, s] = tied.sum(dim=2)
+        equal_earlier[:, :, s] = (tied & (torch.arange(a, b).view(1, 1, -1) < rel_pos.unsqueeze(2))).sum(dim=2)
+    return greater, equal, equal_earlier
 
 
 def _count_ahead_bucketed(
@@ -113,24 +114,6 @@ def _count_ahead_bucketed(
     return greater, equal
 
 
-def _count_greater_equal_direct(
-    scores: torch.Tensor, rel_scores: torch.Tensor, segments: tuple[tuple[int, int], ...]
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """(strictly greater, equal) counts by direct comparison, for rows whose relevant scores tie.
-
-    The bucketed count needs distinct thresholds; O(block x R x pool), used on few rows.
-    """
-    shape = (*rel_scores.shape, len(segments))
-    greater = torch.zeros(shape, dtype=torch.int64)
-    equal = torch.zeros(shape, dtype=torch.int64)
-    threshold = rel_scores.unsqueeze(2)
-    for s, (a, b) in enumerate(segments):
-        segment = scores[:, a:b].unsqueeze(1)
-        greater[:, :, s] = (segment > threshold).sum(dim=2)
-        equal[:, :, s] = (segment == threshold).sum(dim=2)
-    return greater, equal
-
-
 def _relevant_tied_earlier(rel_scores: torch.Tensor, rel_pos: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
     """[q, j, k]: relevant k has relevant j's score and sits earlier in the pool."""
     same = rel_scores.unsqueeze(2) == rel_scores.unsqueeze(1)
@@ -156,7 +139,7 @@ def _ranks_of_block(
     rows = torch.nonzero(duplicated).flatten()
     if rows.numel():  # equal relevant scores: the bucket edges would not be sorted
         greater, equal = greater.clone(), equal.clone()
-        greater[rows], equal[rows] = _count_greater_equal_direct(scores[rows], rel_scores[rows], segments)
+        greater[rows], equal[rows], _ = count_directly(scores[rows], rel_scores[rows], rel_pos[rows], segments)
     own_segment = segment_of[rel_pos.clamp(min=0)]
     own = own_segment.unsqueeze(2)
     if ties == "reference":  # candidates at or above the relevant score, itself included
@@ -175,7 +158,8 @@ def _ranks_of_block(
     rows = torch.nonzero(tied & valid.any(dim=1)).flatten()
     if rows.numel():
         ahead = ahead.clone()
-        ahead[rows] = count_ahead_exact(scores[rows], rel_scores[rows], rel_pos[rows], segments)
+        exact_greater, _, equal_earlier = count_directly(scores[rows], rel_scores[rows], rel_pos[rows], segments)
+        ahead[rows] = exact_greater + equal_earlier
     return ahead.sum(dim=2) + 1, ahead.gather(2, own).squeeze(2) + 1
 
 

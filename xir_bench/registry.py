@@ -24,23 +24,8 @@ from typing import Any
 from xir_bench.bundled import PREFIX, bundled_card, load_bundled
 from xir_bench.encoding import TextEncoder
 
-
-def _lexical() -> dict[str, Callable[[], type]]:
-    def plain() -> type:
-        from xir_bench.lexical import BM25Scorer
-
-        return BM25Scorer
-
-    def snowball() -> type:
-        from xir_bench.lexical import SnowballBM25Scorer
-
-        return SnowballBM25Scorer
-
-    return {"bm25": plain, "bm25-snowball": snowball}
-
-
-#: Lexical specs -> a function returning the scorer class (imported only when used).
-LEXICAL = _lexical()
+#: Lexical specs -> their scorer class in :mod:`xir_bench.lexical` (imported only when used).
+LEXICAL = {"bm25": "BM25Scorer", "bm25-snowball": "SnowballBM25Scorer"}
 
 
 @dataclass
@@ -54,6 +39,21 @@ class LoadedModel:
     meta: dict[str, Any] = field(default_factory=dict)
     #: Builds the encoder again, in another process (Ray workers); picklable.
     make_encoder: Callable[[], TextEncoder] | None = None
+    #: The scorer class of a lexical model (BM25 variants); None for encoders.
+    lexical: type | None = None
+    #: The random ranker's reference row: expectations, nothing is scored.
+    reference: bool = False
+
+    def scorer_factory(self, options: Any) -> Callable[[Any], Any] | None:
+        """What :func:`xir_bench.runner.run_task` builds its scorer with (None: the random reference)."""
+        if self.reference:
+            return None
+        if self.lexical is not None:
+            return self.lexical
+        from xir_bench.runner import dense_scorer
+
+        encoder = self.encoder
+        return lambda collection: dense_scorer(encoder, collection, options)
 
     def trained_on(self) -> str | None:
         trained = getattr(self.encoder, "trained_on", None)
@@ -72,10 +72,12 @@ def load_model(
     if spec == "random":
         from xir_bench import reference
 
-        return LoadedModel(spec, reference.NAME, reference.REVISION, None, {"kind": "reference"})
+        return LoadedModel(spec, reference.NAME, reference.REVISION, None, {"kind": "reference"}, reference=True)
     if spec in LEXICAL:
-        scorer = LEXICAL[spec]()
-        return LoadedModel(spec, scorer.name, scorer.revision, None, {"kind": "bm25", "scorer": spec})
+        from xir_bench import lexical
+
+        scorer = getattr(lexical, LEXICAL[spec])
+        return LoadedModel(spec, scorer.name, scorer.revision, None, {"kind": "bm25", "scorer": spec}, lexical=scorer)
     if spec.startswith(PREFIX):
         card = bundled_card(spec)
         make = partial(load_bundled, spec, batch_size, device)

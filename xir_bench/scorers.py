@@ -13,7 +13,7 @@ vectors' large components). Every product of two such components is a multiple o
 and every partial sum of a dot product is bounded by the norms (Cauchy-Schwarz), so all
 of them are exact in float64: the matrix product gives the same bits in any order and
 any shape, and two identical embeddings score identically. It costs a float64 product
-(measured in ``bench/eval_speed.py``).
+(measured in ``bench/exact_scoring_cost.py``).
 """
 
 from __future__ import annotations
