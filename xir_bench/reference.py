@@ -63,8 +63,13 @@ def expected_rank_distance(n: int, r: int) -> float:
     return (r - 1) * (n + 1) / (r + 1)
 
 
+@cache
 def expected_metrics(n: int, r: int) -> dict[str, float]:
-    """Every standard metric's expectation for one query (pool of ``n``, ``r`` relevant)."""
+    """Every standard metric's expectation for one query (pool of ``n``, ``r`` relevant).
+
+    Cached: a task has a handful of (pool size, answers) pairs over ~100k (setting,
+    query) rows. Callers copy the dict (``**``), never change it.
+    """
     out = {
         "map": expected_ap(n, r),
         "ndcg_at_10": expected_ndcg(n, r),
