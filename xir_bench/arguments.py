@@ -11,10 +11,9 @@ import argparse
 from pathlib import Path
 
 from xir_bench.errors import XirBenchError
-from xir_bench.languages import LANGUAGES
+from xir_bench.languages import ISO3_TO_1
 
 MIRACL = "miracl"
-_ISO3_TO_1 = {three: one for one, (three, _) in LANGUAGES.items()}
 
 
 def positive_int(text: str) -> int:
@@ -33,7 +32,7 @@ def language_list(text: str) -> list[str]:
     codes = [part.strip() for part in text.split(",") if part.strip()]
     if not codes:
         raise argparse.ArgumentTypeError("give at least one language code, e.g. en,de")
-    return [_ISO3_TO_1.get(code.lower(), code.lower()) for code in codes]
+    return [ISO3_TO_1.get(code.lower(), code.lower()) for code in codes]
 
 
 def task_list(text: str) -> list[str]:

@@ -17,7 +17,7 @@ from tabulate import tabulate
 
 from xir_bench.cards import ModelCard, TaskCard, load_model_card, task_cards
 from xir_bench.collection import DEFAULT_TIES
-from xir_bench.languages import LANGUAGES
+from xir_bench.languages import ISO3_TO_1, LANGUAGES
 from xir_bench.reference import NAME as RANDOM
 from xir_bench.runs import Run, subset_kind
 from xir_bench.significance import CORRECTION_NAME, TEST_NAME, adjust, paired_randomization_test
@@ -37,7 +37,6 @@ MIRACL_COLUMNS: tuple[tuple[str, str, str, bool], ...] = (
     ("nDCG@10", "mono", "ndcg_at_10", True),
     ("R@100", "mono", "recall_at_100", True),
 )
-_ISO3_TO_1 = {three: one for one, (three, _) in LANGUAGES.items()}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
@@ -137,7 +136,7 @@ def _model_link(name: str, models_dir: Path, out: Path) -> str:
 
 
 def _language_codes(run: Run, task: str, card: TaskCard) -> list[str]:
-    present = {_ISO3_TO_1.get(s.split("-")[0]) for s in _subsets(run, task)}
+    present = {ISO3_TO_1.get(s.split("-")[0]) for s in _subsets(run, task)}
     return [code for code in card.languages if code in present]
 
 

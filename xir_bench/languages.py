@@ -28,6 +28,10 @@ LANGUAGES: dict[str, tuple[str, str]] = {
 }
 
 
+#: ISO 639-3 code -> ISO 639-1 code (the subset names use the former, the data files the latter).
+ISO3_TO_1: dict[str, str] = {three: one for one, (three, _) in LANGUAGES.items()}
+
+
 def iso3(code: str) -> str:
     """ISO 639-3 code of an ISO 639-1 code, e.g. ``"en" -> "eng"``."""
     return LANGUAGES[code][0]

@@ -14,7 +14,6 @@ results go to that folder's ``results/``), reads the result and reports per scor
 from __future__ import annotations
 
 import contextlib
-import os
 import shlex
 import tempfile
 import tomllib
@@ -99,23 +98,13 @@ def scores_of(results: Path, model: str, task: str) -> dict[str, float]:
     return {name: column_mean(run, mteb_name, kind, metric) for name, (kind, metric) in SCORES.items()}
 
 
-@contextlib.contextmanager
-def _inside(folder: Path):
-    previous = Path.cwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(previous)
-
-
 def reproduce(
     condition: Condition, data_dir: Path, run_cli: Callable[[list[str]], int], work: Path | None = None
 ) -> list[Check]:
     """Run the condition's commands in a fresh folder; compare its scores to the published ones."""
     work = Path(work or tempfile.mkdtemp(prefix=f"xir-reproduce-{condition.name}-"))
     data = str(Path(data_dir).resolve())
-    with _inside(work):
+    with contextlib.chdir(work):
         for command in condition.commands:
             argv = shlex.split(command.replace("{data_dir}", shlex.quote(data)))
             if argv[:1] != ["xir-bench"]:

@@ -209,9 +209,7 @@ def train(config: TrainConfig) -> TrainOutcome:
 def write_card(config: TrainConfig, pairs: TrainingPairs, findings: list[str]) -> Path:
     """``models/<name>.toml``: how the model was made, so it can be rerun and scored."""
     assert config.cards_dir is not None
-    name = config.name or Path(config.output).name
-    if not re.fullmatch(r"[A-Za-z0-9._-]+", name):
-        raise XirBenchError(f"model name {name!r} must be letters, digits, '.', '_' or '-'")
+    name = config.name or Path(config.output).name  # checked by validate() before training
     counts = pairs.counts()
     strategy = {1.0: "X-X-mono", 0.0: "X-Y"}.get(config.alpha, "hybrid")
     description = (
