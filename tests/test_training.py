@@ -188,6 +188,9 @@ def test_train_cli_refuses_a_non_empty_output(
         (["--base", "static:0"], r"static:DIM needs a positive integer"),
         (["--base", "tiny-bert:abc"], r"tiny-bert:LAYERSxHIDDEN needs positive integers"),
         (["--name", "my model"], r"model name 'my model' must be"),
+        (["--holdout-groups", "-1"], r"--holdout-groups must be 0 or more"),
+        (["--eval-steps", "0"], r"--eval-steps must be at least 1"),
+        (["--base", "static:8", "--freeze-embeddings"], r"leaves a static model nothing to train"),
     ],
 )
 def test_train_settings_are_checked_before_any_work(
@@ -200,3 +203,112 @@ def test_train_settings_are_checked_before_any_work(
     code = main([*args, "--output", str(tmp_path / "out"), "--cards", str(tmp_path / "cards"), *flags])
     assert code == 2 and re.search(message, capsys.readouterr().err)
     assert not (tmp_path / "out").exists() and not (tmp_path / "cards").exists()
+
+
+TOKENIZER_PROBE = """
+import hashlib, random, sys
+from xir_bench.scratch import train_tokenizer
+rng = random.Random(0)
+letters = "abcdefghijklmnopqrstuvwxyzäöüéè"
+words = ["".join(rng.choice(letters) for _ in range(rng.randint(2, 9))) for _ in range(3000)]
+texts = [" ".join(rng.choice(words) for _ in range(15)) for _ in range(2000)]
+print(hashlib.sha256(train_tokenizer(texts, 2000).to_str().encode()).hexdigest())
+"""
+
+
+def test_scratch_tokenizer_is_the_same_in_every_process() -> None:
+    """tokenizers' WordPiece trainer gave a different vocabulary per process (hash-map order
+    ties); the counting builder must not. Three processes, one tokenizer."""
+    import subprocess
+    import sys
+
+    digests = {
+        subprocess.run([sys.executable, "-c", TOKENIZER_PROBE], capture_output=True, text=True, check=True).stdout
+        for _ in range(3)
+    }
+    assert len(digests) == 1
+
+
+def test_scratch_tokenizer_spells_every_seen_word() -> None:
+    from xir_bench.scratch import train_tokenizer
+
+    tokenizer = train_tokenizer(["the apples and the river", "der Apfel", "我爱北京"] * 3, vocab_size=40)
+    assert "[UNK]" not in tokenizer.encode("rivers apfel 北京 the").tokens  # characters spell unseen words
+    assert tokenizer.encode("the").tokens == ["the"]  # frequent whole words are one token
+    assert len(tokenizer.get_vocab()) <= 40
+
+
+def test_same_command_and_seed_give_the_same_model(tmp_path: Path) -> None:
+    """``xir-bench train`` twice with one seed: byte-identical tokenizer and weights."""
+    from conftest import write_lareqa
+
+    data = write_lareqa(tmp_path / "data", languages=XQUAD_LANGS)
+    digests = []
+    for run in ("a", "b"):
+        args = ["train", "--base", "static:16", "--train", "xquad-r", "--data-dir", str(data), "--steps", "5",
+                "--batch-size", "4", "--lr", "0.1", "--seed", "3", "--eval-tasks", "xquad-r", "--allow-contamination",
+                "--languages", "de,en,es", "--quiet",
+                "--output", str(tmp_path / run / "model"), "--cards", str(tmp_path / run / "cards")]  # fmt: skip
+        assert main(args) == 0
+        folder = tmp_path / run / "model"
+        digests.append({p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()})
+    assert digests[0].keys() == digests[1].keys() and digests[0] == digests[1]
+
+
+def test_held_out_groups_are_scored_during_training(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A sentence-transformers evaluator on held-out parallel groups logs retrieval as training goes."""
+    from conftest import write_lareqa
+
+    from xir_bench.train import TrainConfig, train
+
+    data = write_lareqa(tmp_path / "data", languages=XQUAD_LANGS)
+    config = TrainConfig(
+        base="static:16", train="xquad-r", output=tmp_path / "model", steps=6, batch_size=4, learning_rate=0.1,
+        data_dir=str(data), eval_tasks=["xquad-r"], allow_contamination=True, cards_dir=tmp_path / "cards",
+        progress=False,
+        holdout_groups=2, eval_steps=3, query_prompt="q: ",
+    )  # fmt: skip
+    outcome = train(config)
+    assert [point["step"] for point in outcome.held_out] == [0, 3, 6]
+    assert all(0 <= point["map"] <= 1 and 0 <= point["ndcg"] <= 1 for point in outcome.held_out)
+    card = (tmp_path / "cards" / "model.toml").read_text()
+    assert 'query_prefix = "q: "' in card and "--holdout-groups 2" in card and "--query-prompt 'q: '" in card
+
+
+def test_holdout_keeps_whole_groups_out() -> None:
+    from xir_bench.training_data import TrainingPairs, holdout
+
+    meta = synthetic_pairs(groups=20)
+    n = len(meta["groups"])
+    pairs = TrainingPairs("s", [f"q{i}" for i in range(n)], [f"p{i}" for i in range(n)], **meta)
+    kept, held = holdout(pairs, 5, seed=1)
+    assert held is not None and len(set(held.groups)) == 5
+    assert not set(kept.groups) & set(held.groups) and len(kept) + len(held) == n
+    with pytest.raises(XirBenchError, match="leaves nothing to train on"):
+        holdout(pairs, 20, seed=1)
+
+
+def test_prompts_come_from_the_base_model_unless_given() -> None:
+    from types import SimpleNamespace
+
+    from xir_bench.train import TrainConfig, prompts_for
+
+    config = TrainConfig(base="x", train="y", output=Path("z"))
+    e5 = SimpleNamespace(prompts={"query": "query: ", "document": "passage: "})
+    assert prompts_for(e5, config) == ("query: ", "passage: ")
+    assert prompts_for(SimpleNamespace(prompts={}), config) == ("Query: ", "Passage: ")
+    config.passage_prompt = "doc: "
+    assert prompts_for(e5, config) == ("query: ", "doc: ")
+
+
+def test_freezing_word_embeddings_of_a_tiny_transformer(tmp_path: Path) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    from xir_bench.scratch import save_tiny_transformer
+    from xir_bench.train import freeze_word_embeddings
+
+    model = SentenceTransformer(str(save_tiny_transformer(["a b c d", "e f g"] * 5, tmp_path / "m", 32, 1, 1)))
+    frozen = freeze_word_embeddings(model)
+    embeddings = model[0].auto_model.get_input_embeddings().weight
+    assert frozen == embeddings.numel() and not embeddings.requires_grad
+    assert any(p.requires_grad for p in model.parameters())

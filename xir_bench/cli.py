@@ -299,6 +299,14 @@ def build_parser() -> argparse.ArgumentParser:
     trainer.add_argument("--name", help="model name on the board (default: the output folder's name)")
     trainer.add_argument("--data-dir", metavar="DIR", help="data folder, as for run")
     trainer.add_argument("--languages", type=_csv, metavar="L1,L2", help="train on these languages of a task only")
+    trainer.add_argument("--max-seq-length", type=int, default=128, help="tokens per text (default 128)")
+    trainer.add_argument("--freeze-embeddings", action="store_true",
+                         help="freeze the word-embedding matrix (most of a multilingual model)")  # fmt: skip
+    trainer.add_argument("--query-prompt", help="prefix of queries (default: the base model's own, else 'Query: ')")
+    trainer.add_argument("--passage-prompt", help="prefix of passages (default: the base model's, else 'Passage: ')")
+    trainer.add_argument("--holdout-groups", type=int, default=0, metavar="N",
+                         help="keep N parallel groups out of training; log retrieval on them")  # fmt: skip
+    trainer.add_argument("--eval-steps", type=int, metavar="N", help="evaluate held-out groups every N steps")
     trainer.add_argument("--quiet", action="store_true", help="no progress bars")
 
     repro = commands.add_parser(
@@ -379,9 +387,17 @@ def _train(args: argparse.Namespace) -> int:
             cards_dir=args.cards,
             name=args.name,
             progress=not args.quiet,
+            max_seq_length=args.max_seq_length,
+            freeze_embeddings=args.freeze_embeddings,
+            query_prompt=args.query_prompt,
+            passage_prompt=args.passage_prompt,
+            holdout_groups=args.holdout_groups,
+            eval_steps=args.eval_steps,
         )
     )
     losses = outcome.losses
+    for point in outcome.held_out:
+        print(f"held-out retrieval, step {point.pop('step')}: " + ", ".join(f"{k} {v:.4f}" for k, v in point.items()))
     curve = f"loss {losses[0]:.3f} -> {losses[-1]:.3f}" if losses else "no loss logged"
     print(f"trained on {outcome.pairs['pairs']} pairs; {curve}")
     print(f"model: {outcome.model_path}\ncard:  {outcome.card_path}")

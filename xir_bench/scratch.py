@@ -13,36 +13,54 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers
 
 from xir_bench.errors import XirBenchError
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]")
 
 
-def train_tokenizer(texts: Iterable[str], vocab_size: int = 8000) -> Tokenizer:
-    """A lower-casing WordPiece tokenizer; CJK characters are split one per token.
-
-    ``tokenizers``' trainer numbers subword tokens in hash-map order, which changes from
-    run to run (huggingface/tokenizers#1794), and ties in its merges follow those ids,
-    so two trainings on the same texts differ. The vocabulary is therefore renumbered
-    in a fixed order (specials, then sorted), which makes the ids a function of the token
-    set; the set itself can still differ by a few tie-broken tokens.
-    """
-    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+def _bert_tokenizer(vocab: dict[str, int]) -> Tokenizer:
+    tokenizer = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
     tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=False, handle_chinese_chars=True)
     tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tokenizer.decoder = decoders.WordPiece()
-    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=list(SPECIAL_TOKENS), show_progress=False)
-    tokenizer.train_from_iterator(texts, trainer)
-    learned = sorted(token for token in tokenizer.get_vocab() if token not in SPECIAL_TOKENS)
-    vocab = {token: index for index, token in enumerate([*SPECIAL_TOKENS, *learned])}
-    tokenizer.model = models.WordPiece(vocab, unk_token="[UNK]")
     return tokenizer
+
+
+def train_tokenizer(texts: Iterable[str], vocab_size: int = 8000) -> Tokenizer:
+    """A lower-casing WordPiece tokenizer whose vocabulary is a function of ``texts`` alone.
+
+    ``tokenizers``' own WordPiece trainer is not used: it breaks ties between equally
+    frequent merges in hash-map order, which changes from process to process
+    (huggingface/tokenizers#1794), so the same command and seed gave a different
+    vocabulary and so a different model. Here the vocabulary is built by counting:
+    every character seen (word-initial, and ``##`` word-internal) so that any word can
+    be spelled, then whole words by frequency, ties broken by the word itself; ids are
+    the specials followed by the tokens in sorted order. CJK characters are split one per
+    token by the normalizer, so for Chinese the characters are the words.
+    """
+    probe = _bert_tokenizer({token: index for index, token in enumerate(SPECIAL_TOKENS)})
+    words: Counter[str] = Counter()
+    for text in texts:
+        normalized = probe.normalizer.normalize_str(text)
+        words.update(word for word, _ in probe.pre_tokenizer.pre_tokenize_str(normalized))
+    pieces: Counter[str] = Counter()
+    for word, count in words.items():
+        pieces[word[0]] += count
+        for char in word[1:]:
+            pieces["##" + char] += count
+    budget = max(0, vocab_size - len(SPECIAL_TOKENS))
+    by_frequency = sorted(pieces.items(), key=lambda item: (-item[1], item[0]))
+    chosen = {piece for piece, _ in by_frequency[:budget]}
+    whole = sorted((item for item in words.items() if item[0] not in chosen), key=lambda item: (-item[1], item[0]))
+    chosen.update(word for word, _ in whole[: budget - len(chosen)])
+    return _bert_tokenizer({token: index for index, token in enumerate([*SPECIAL_TOKENS, *sorted(chosen)])})
 
 
 def token_vectors(tokens: list[str], dim: int, seed: int = 0) -> np.ndarray:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shlex
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from xir_bench.atomic import write_text
 from xir_bench.data.tasks import load_task
 from xir_bench.errors import XirBenchError
 from xir_bench.sampler import HybridBatchSampler
-from xir_bench.training_data import TrainingPairs, contamination, load_pairs
+from xir_bench.training_data import TrainingPairs, contamination, holdout, load_pairs
 
 logger = logging.getLogger(__name__)
 
@@ -58,16 +59,22 @@ class TrainConfig:
     cards_dir: Path | None = Path("models")
     name: str | None = None
     progress: bool = True
+    query_prompt: str | None = None
+    passage_prompt: str | None = None
+    freeze_embeddings: bool = False
+    holdout_groups: int = 0
+    eval_steps: int | None = None
 
 
 @dataclass(frozen=True)
 class TrainOutcome:
-    """Where the model and its card went, and the training loss curve."""
+    """Where the model and its card went, the loss curve and the held-out retrieval curve."""
 
     model_path: Path
     card_path: Path | None
     losses: list[float]
     pairs: dict[str, int]
+    held_out: list[dict[str, float]] = field(default_factory=list)
 
 
 def build_base_model(spec: str, texts: list[str], seed: int, work: Path) -> Any:
@@ -148,6 +155,44 @@ def validate(config: TrainConfig) -> None:
         raise XirBenchError(f"--base tiny-bert:LAYERSxHIDDEN needs positive integers, e.g. 2x128, got {config.base!r}.")
     if Path(config.output).exists() and not Path(config.output).is_dir():
         raise XirBenchError(f"--output {config.output} is a file; give a new folder")
+    if config.holdout_groups < 0:
+        raise XirBenchError(f"--holdout-groups must be 0 or more, but got {config.holdout_groups}.")
+    if config.eval_steps is not None and config.eval_steps < 1:
+        raise XirBenchError(f"--eval-steps must be at least 1, but got {config.eval_steps}.")
+    if config.max_seq_length < 8:
+        raise XirBenchError(f"--max-seq-length must be at least 8, but got {config.max_seq_length}.")
+    if config.freeze_embeddings and kind == "static":
+        raise XirBenchError("--freeze-embeddings leaves a static model nothing to train; drop it or use another base")
+
+
+def prompts_for(model: Any, config: TrainConfig) -> tuple[str, str]:
+    """The prompts to train with: the user's, else the base model's own (e5's ``query: ``), else ours.
+
+    A pretrained model was trained with its prompts; fine-tuning it with others wastes
+    what it learnt, so its own come first.
+    """
+    own = getattr(model, "prompts", None) or {}  # sentence-transformers fills in "" for models without any
+    query = config.query_prompt if config.query_prompt is not None else own.get("query") or QUERY_PROMPT
+    passage = config.passage_prompt
+    if passage is None:
+        passage = own.get("document") or own.get("passage") or PASSAGE_PROMPT
+    return query, passage
+
+
+def freeze_word_embeddings(model: Any) -> int:
+    """Freeze the transformer's input word embeddings; returns how many parameters were frozen.
+
+    In multilingual-e5-small the 250k x 384 word-embedding matrix is 96M of its 118M
+    parameters: on a CPU, freezing it saves most of the optimizer's memory and time, and
+    the few thousand steps a recipe can afford would barely move rare-language rows anyway.
+    """
+    backbone = getattr(model[0], "auto_model", None)
+    embeddings = getattr(backbone, "get_input_embeddings", lambda: None)()
+    if embeddings is None:
+        raise XirBenchError("--freeze-embeddings needs a transformer base model (it has no input embeddings)")
+    for parameter in embeddings.parameters():
+        parameter.requires_grad = False
+    return sum(parameter.numel() for parameter in embeddings.parameters())
 
 
 def train(config: TrainConfig) -> TrainOutcome:
@@ -161,31 +206,39 @@ def train(config: TrainConfig) -> TrainOutcome:
     require_new_folder(output, "--output")
     pairs = load_pairs(config.train, config.data_dir, config.languages)
     findings = check_contamination(pairs, config)
+    pairs, held_out = holdout(pairs, config.holdout_groups, config.seed)
     with tempfile.TemporaryDirectory(prefix="xir-train-") as scratch:
         work = Path(scratch)
         texts = list(dict.fromkeys([*pairs.queries, *pairs.positives]))
         model = build_base_model(config.base, texts, config.seed, work)
         if not config.base.startswith("static"):  # a bag of tokens has no length limit to set
             model.max_seq_length = config.max_seq_length
+        if config.freeze_embeddings:
+            logger.info("froze %d word-embedding parameters", freeze_word_embeddings(model))
+        query_prompt, passage_prompt = prompts_for(model, config)
         sampler = HybridBatchSampler.factory(
             pairs.query_languages, pairs.passage_languages, pairs.groups, alpha=config.alpha
         )
-        prompts = {"anchor": QUERY_PROMPT, "positive": PASSAGE_PROMPT}
+        prompts = {"anchor": query_prompt, "positive": passage_prompt}
         if pairs.negatives is not None:
-            prompts["negative"] = PASSAGE_PROMPT
+            prompts["negative"] = passage_prompt
+        evaluator = held_out_evaluator(held_out, query_prompt, passage_prompt) if held_out is not None else None
+        eval_steps = config.eval_steps or max(1, config.steps // 5)
         args = SentenceTransformerTrainingArguments(
             output_dir=str(work / "checkpoints"),
             max_steps=config.steps,
             per_device_train_batch_size=config.batch_size,
             learning_rate=config.learning_rate,
             weight_decay=config.weight_decay,
-            warmup_ratio=config.warmup_ratio,
+            warmup_steps=config.warmup_ratio,  # transformers 5: a float below 1 is a share of the steps
             optim="adamw_torch",
             seed=config.seed,
             data_seed=config.seed,
             batch_sampler=sampler,
             prompts=prompts,
             save_strategy="no",
+            eval_strategy="steps" if evaluator is not None else "no",
+            eval_steps=eval_steps if evaluator is not None else None,
             logging_steps=max(1, config.steps // 20),
             report_to=[],
             disable_tqdm=not config.progress,
@@ -197,16 +250,61 @@ def train(config: TrainConfig) -> TrainOutcome:
             args=args,
             train_dataset=pairs.to_dataset(),
             loss=_loss(model, config.loss, config.mini_batch_size),
+            evaluator=evaluator,
         )
+        curve = []
+        if evaluator is not None:  # the starting point, so the curve shows what training changed
+            curve.append({"step": 0, **_held_out_scores(evaluator(model))})
         trainer.train()
-        losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
-        model.prompts = {"query": QUERY_PROMPT, "document": PASSAGE_PROMPT}
+        history = trainer.state.log_history
+        losses = [entry["loss"] for entry in history if "loss" in entry]
+        curve += [{"step": entry["step"], **_held_out_scores(entry)} for entry in history if _held_out_scores(entry)]
+        for point in curve:
+            logger.info("held-out retrieval at step %d: %s", point["step"], point)
+        model.prompts = {"query": query_prompt, "document": passage_prompt}
         save_model_atomically(model, output)
-    card_path = write_card(config, pairs, findings) if config.cards_dir is not None else None
-    return TrainOutcome(output, card_path, losses, pairs.counts())
+    card_path = write_card(config, pairs, findings, (query_prompt, passage_prompt)) if config.cards_dir else None
+    return TrainOutcome(output, card_path, losses, pairs.counts(), curve)
 
 
-def write_card(config: TrainConfig, pairs: TrainingPairs, findings: list[str]) -> Path:
+HELD_OUT = "held-out"
+
+
+def held_out_evaluator(pairs: TrainingPairs, query_prompt: str, passage_prompt: str) -> Any:
+    """Retrieval on parallel groups kept out of training: each held-out question against all
+    held-out answer sentences (every language), the multilingual-pool setting in small."""
+    from sentence_transformers.sentence_transformer.evaluation import InformationRetrievalEvaluator
+
+    queries: dict[str, str] = {}
+    corpus: dict[str, str] = {}
+    relevant: dict[str, set[str]] = {}
+    passage_ids: dict[str, str] = {}
+    for query, positive, query_lang, group in zip(
+        pairs.queries, pairs.positives, pairs.query_languages, pairs.groups, strict=True
+    ):
+        qid = f"{group}:{query_lang}"
+        queries[qid] = query
+        pid = passage_ids.setdefault(positive, f"p{len(passage_ids)}")
+        corpus[pid] = positive
+        relevant.setdefault(qid, set()).add(pid)
+    return InformationRetrievalEvaluator(
+        queries, corpus, relevant, name=HELD_OUT, query_prompt=query_prompt, corpus_prompt=passage_prompt,
+        map_at_k=[len(corpus)], mrr_at_k=[10], ndcg_at_k=[10], accuracy_at_k=[1], precision_recall_at_k=[10],
+        write_csv=False,
+    )  # fmt: skip
+
+
+def _held_out_scores(entry: dict[str, Any]) -> dict[str, float]:
+    """The evaluator's map / ndcg@10 / mrr@10 from a log entry (trainer adds an ``eval_`` prefix)."""
+    scores = {}
+    for key, value in entry.items():
+        bare = key.removeprefix("eval_").removeprefix(f"{HELD_OUT}_")
+        if HELD_OUT in key and bare.startswith("cosine_") and ("map@" in bare or "ndcg@10" in bare or "mrr@10" in bare):
+            scores[bare.removeprefix("cosine_").split("@")[0]] = round(float(value), 4)
+    return scores
+
+
+def write_card(config: TrainConfig, pairs: TrainingPairs, findings: list[str], prompts: tuple[str, str]) -> Path:
     """``models/<name>.toml``: how the model was made, so it can be rerun and scored."""
     assert config.cards_dir is not None
     name = config.name or Path(config.output).name  # checked by validate() before training
@@ -224,6 +322,11 @@ def write_card(config: TrainConfig, pairs: TrainingPairs, findings: list[str]) -
         f"xir-bench train --base {config.base} --train {config.train} --alpha {config.alpha} "
         f"--steps {config.steps} --batch-size {config.batch_size} --lr {config.learning_rate} "
         f"--seed {config.seed} --loss {config.loss} --eval-tasks {','.join(config.eval_tasks)}"
+        + f" --max-seq-length {config.max_seq_length}"
+        + (" --freeze-embeddings" if config.freeze_embeddings else "")
+        + (f" --holdout-groups {config.holdout_groups}" if config.holdout_groups else "")
+        + (f" --languages {','.join(config.languages)}" if config.languages else "")
+        + f" --query-prompt {shlex.quote(prompts[0])} --passage-prompt {shlex.quote(prompts[1])}"
         + (" --allow-contamination" if config.allow_contamination else "")
         + (f" --data-dir {config.data_dir}" if config.data_dir else "")
         + f" --output {config.output}"
@@ -236,8 +339,8 @@ def write_card(config: TrainConfig, pairs: TrainingPairs, findings: list[str]) -
         "recipe": recipe,
         "reference": "https://arxiv.org/abs/2408.10536",
         "path": str(config.output),
-        "query_prefix": QUERY_PROMPT,
-        "passage_prefix": PASSAGE_PROMPT,
+        "query_prefix": prompts[0],
+        "passage_prefix": prompts[1],
         "training": {
             **{k: v for k, v in asdict(config).items() if k not in skip and v is not None},
             "pairs": counts["pairs"],

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from xir_bench.collection import ParallelCollection
 from xir_bench.data.tasks import load_task
 from xir_bench.errors import DataFormatError, XirBenchError
@@ -138,6 +140,36 @@ def load_pairs(spec: str, data_dir: str | Path | None = None, languages: list[st
             raise XirBenchError(f"training file {path} not found")
         return pairs_from_jsonl(path)
     return pairs_from_collection(load_task(spec, languages, data_dir=data_dir))
+
+
+def holdout(pairs: TrainingPairs, groups: int, seed: int) -> tuple[TrainingPairs, TrainingPairs | None]:
+    """Split off ``groups`` whole parallel groups (seeded) for evaluation during training.
+
+    Whole groups, so that no held-out question has a translation or an answer in training.
+    """
+    if groups == 0:
+        return pairs, None
+    names = sorted(set(pairs.groups))
+    if groups >= len(names):
+        raise XirBenchError(f"--holdout-groups {groups} leaves nothing to train on: the data has {len(names)} groups")
+    chosen = set(np.random.default_rng(seed).choice(names, size=groups, replace=False).tolist())
+    keep = [group not in chosen for group in pairs.groups]
+
+    def select(wanted: bool) -> TrainingPairs:
+        def pick(column: list[str]) -> list[str]:
+            return [value for value, kept in zip(column, keep, strict=True) if kept is wanted]
+
+        return TrainingPairs(
+            source=pairs.source if wanted else f"{pairs.source} (held out)",
+            queries=pick(pairs.queries),
+            positives=pick(pairs.positives),
+            query_languages=pick(pairs.query_languages),
+            passage_languages=pick(pairs.passage_languages),
+            groups=pick(pairs.groups),
+            negatives=pick(pairs.negatives) if pairs.negatives is not None else None,
+        )
+
+    return select(True), select(False)
 
 
 @dataclass(frozen=True)
