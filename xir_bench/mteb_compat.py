@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xir_bench.errors import XirBenchError
@@ -88,18 +87,27 @@ def run_mteb_cli(argv: list[str]) -> int:
     """Run mteb's own CLI (``mteb run ...``) with xir-bench's tasks registered.
 
     mteb's ``get_model`` looks a local model folder up on the hub (and fails offline);
-    during the call, a local sentence-transformers folder is loaded directly instead.
+    during the call, xir-bench's model specs are honoured instead: a local folder or a
+    ``pip:`` encoder loads with its real ``ModelMeta``, a misspelled folder or an uncached
+    hub id offline is named at once. An error from inside mteb ends as one line (exit 2)
+    naming its kind; ``XIR_BENCH_DEBUG=1`` shows the traceback.
     """
+    import os
+
     import mteb
     from mteb import cli
+
+    from xir_bench.mteb_models import mteb_model
+    from xir_bench.registry import check_spec
 
     hub_get_model = mteb.get_model
 
     def get_model(model_name: str, revision: str | None = None, device: str | None = None, **kwargs: Any) -> Any:
-        if Path(model_name).is_dir():
-            from mteb.models import SentenceTransformerEncoderWrapper
+        check_spec(model_name, revision)
+        from xir_bench.model_location import looks_local
 
-            return SentenceTransformerEncoderWrapper(model_name, revision=revision, device=device)
+        if looks_local(model_name) or model_name.startswith("pip:"):
+            return mteb_model(model_name, device=device)
         return hub_get_model(model_name, revision, device, **kwargs)
 
     saved = sys.argv
@@ -108,7 +116,17 @@ def run_mteb_cli(argv: list[str]) -> int:
     try:
         cli.main()
     except SystemExit as exit_:
-        return int(exit_.code or 0)
+        return int(exit_.code or 0) if isinstance(exit_.code, int | None) else 2
+    except XirBenchError:
+        raise
+    except Exception as err:  # mteb's own failures: one line, not a page of traceback
+        if os.environ.get("XIR_BENCH_DEBUG"):
+            raise
+        first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        raise XirBenchError(
+            f"mteb failed: {type(err).__name__}: {first}\n  fix: check the model and task names "
+            "(xir-bench mteb run --help); XIR_BENCH_DEBUG=1 shows the traceback"
+        ) from err
     finally:
         sys.argv = saved
         mteb.get_model = hub_get_model

@@ -60,6 +60,19 @@ class LoadedModel:
         return trained() if callable(trained) else None
 
 
+def check_spec(spec: str, revision: str | None = None) -> None:
+    """A mistake in ``spec`` named at once (a missing folder, a folder with no model, a hub id
+    offline), before any model code runs; the built-in and package-shipped specs are known."""
+    if spec == "random" or spec in LEXICAL:
+        return
+    if spec.startswith(PREFIX):
+        bundled_card(spec)
+        return
+    from xir_bench.model_location import check_model_spec
+
+    check_model_spec(spec, revision)
+
+
 def load_model(
     spec: str,
     revision: str | None = None,

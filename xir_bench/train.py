@@ -13,12 +13,11 @@ scores it and the board links to it.
 from __future__ import annotations
 
 import logging
-import re
 import shlex
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import tomli_w
 
@@ -26,44 +25,13 @@ from xir_bench.atomic import write_text
 from xir_bench.data.tasks import load_task
 from xir_bench.errors import XirBenchError
 from xir_bench.sampler import HybridBatchSampler
+from xir_bench.train_config import LossName, TrainConfig, validate
 from xir_bench.training_data import TrainingPairs, contamination, holdout, load_pairs
 
 logger = logging.getLogger(__name__)
 
 QUERY_PROMPT = "Query: "
 PASSAGE_PROMPT = "Passage: "
-LossName = Literal["mnrl", "cached-mnrl"]
-
-
-@dataclass
-class TrainConfig:
-    """Everything ``xir-bench train`` lets a user choose; defaults follow the paper."""
-
-    base: str
-    train: str
-    output: Path
-    alpha: float = 0.5
-    steps: int = 1000
-    batch_size: int = 100
-    learning_rate: float = 3e-5
-    weight_decay: float = 0.01
-    warmup_ratio: float = 0.0
-    seed: int = 0
-    loss: LossName = "mnrl"
-    mini_batch_size: int = 32
-    max_seq_length: int = 128
-    data_dir: str | None = None
-    languages: list[str] | None = None
-    eval_tasks: list[str] = field(default_factory=lambda: ["xquad-r", "mlqa-r"])
-    allow_contamination: bool = False
-    cards_dir: Path | None = Path("models")
-    name: str | None = None
-    progress: bool = True
-    query_prompt: str | None = None
-    passage_prompt: str | None = None
-    freeze_embeddings: bool = False
-    holdout_groups: int = 0
-    eval_steps: int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +59,9 @@ def build_base_model(spec: str, texts: list[str], seed: int, work: Path) -> Any:
         layers, hidden = (int(v) for v in (size or "2x128").split("x"))
         path = save_tiny_transformer(texts, work / "base", hidden=hidden, layers=layers, heads=max(1, hidden // 64))
         return SentenceTransformer(str(path), device="cpu")
+    from xir_bench.model_location import check_model_spec
+
+    check_model_spec(spec, None)
     try:
         return SentenceTransformer(spec)
     except OSError as err:
@@ -131,38 +102,6 @@ def _accelerator_available() -> bool:
     import torch
 
     return bool(torch.cuda.is_available() or torch.backends.mps.is_available())
-
-
-def validate(config: TrainConfig) -> None:
-    """Every setting checked before any work (pairs, contamination checks, tokenizers, training)."""
-    if not 0.0 <= config.alpha <= 1.0:
-        raise XirBenchError(f"--alpha is a probability in [0, 1], but got {config.alpha}.")
-    if config.steps < 1:
-        raise XirBenchError(f"--steps must be at least 1, but got {config.steps}.")
-    if config.batch_size < 2:
-        raise XirBenchError(f"--batch-size must be at least 2 (in-batch negatives), but got {config.batch_size}.")
-    if config.mini_batch_size < 1:
-        raise XirBenchError(f"--mini-batch-size must be at least 1, but got {config.mini_batch_size}.")
-    if not config.learning_rate > 0:
-        raise XirBenchError(f"--lr must be positive, but got {config.learning_rate}.")
-    name = config.name or Path(config.output).name
-    if config.cards_dir is not None and not re.fullmatch(r"[A-Za-z0-9._-]+", name):
-        raise XirBenchError(f"model name {name!r} must be letters, digits, '.', '_' or '-'; choose it with --name")
-    kind, _, size = config.base.partition(":")
-    if kind == "static" and size and not (size.isdigit() and int(size) > 0):
-        raise XirBenchError(f"--base static:DIM needs a positive integer DIM, but got {config.base!r}.")
-    if kind == "tiny-bert" and size and not re.fullmatch(r"[1-9][0-9]*x[1-9][0-9]*", size):
-        raise XirBenchError(f"--base tiny-bert:LAYERSxHIDDEN needs positive integers, e.g. 2x128, got {config.base!r}.")
-    if Path(config.output).exists() and not Path(config.output).is_dir():
-        raise XirBenchError(f"--output {config.output} is a file; give a new folder")
-    if config.holdout_groups < 0:
-        raise XirBenchError(f"--holdout-groups must be 0 or more, but got {config.holdout_groups}.")
-    if config.eval_steps is not None and config.eval_steps < 1:
-        raise XirBenchError(f"--eval-steps must be at least 1, but got {config.eval_steps}.")
-    if config.max_seq_length < 8:
-        raise XirBenchError(f"--max-seq-length must be at least 8, but got {config.max_seq_length}.")
-    if config.freeze_embeddings and kind == "static":
-        raise XirBenchError("--freeze-embeddings leaves a static model nothing to train; drop it or use another base")
 
 
 def prompts_for(model: Any, config: TrainConfig) -> tuple[str, str]:

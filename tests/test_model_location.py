@@ -1,0 +1,92 @@
+"""A --model argument is understood before any model code runs: misspelled folders, folders
+that hold no model, hub ids offline, and hub revisions resolved to commits."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from xir_bench.cli import main
+from xir_bench.errors import XirBenchError
+from xir_bench.model_location import looks_local, resolved_hub_revision
+
+
+def _run_model(model: str, tiny_data: Path, tmp_path: Path) -> int:
+    args = ["run", "--model", model, "--task", "xquad-r", "--data-dir", str(tiny_data)]
+    return main([*args, "--output", str(tmp_path / "out"), "--quiet"])
+
+
+def test_misspelled_local_folder_is_named_at_once(
+    tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "models" / "static-scratch").mkdir(parents=True)
+    (tmp_path / "models" / "static-scratch" / "modules.json").write_text("[]")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # even online: no hub retries for a local path
+    started = time.perf_counter()
+    assert _run_model("models/static-scrach", tiny_data, tmp_path) == 2
+    err = capsys.readouterr().err
+    assert time.perf_counter() - started < 5
+    assert "model folder 'models/static-scrach' does not exist" in err and "did you mean models/static-scratch" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_that_is_no_model(
+    tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "tasks").mkdir()
+    (tmp_path / "tasks" / "xquad-r.toml").write_text("")
+    monkeypatch.chdir(tmp_path)
+    assert _run_model("tasks", tiny_data, tmp_path) == 2
+    err = capsys.readouterr().err
+    assert "'tasks' is a folder but not a model" in err and "Traceback" not in err
+
+
+def test_hub_id_offline_and_not_cached_is_refused_at_once(
+    tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import huggingface_hub.constants
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("XIR_BENCH_OFFLINE", "1")
+    started = time.perf_counter()
+    assert _run_model("someone/no-such-model", tiny_data, tmp_path) == 2
+    assert time.perf_counter() - started < 5
+    assert "not in the Hugging Face cache, and the network is off" in capsys.readouterr().err
+
+
+def test_hub_revision_is_the_resolved_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``main`` moves; what a result records is the commit it pointed to when the model was loaded."""
+    import huggingface_hub.constants
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    repo = tmp_path / "models--org--encoder"
+    old, new = "a" * 40, "b" * 40
+    for commit in (old, new):
+        (repo / "snapshots" / commit).mkdir(parents=True)
+        (repo / "snapshots" / commit / "modules.json").write_text("[]")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(old)
+    assert resolved_hub_revision("org/encoder", None) == old
+    (repo / "refs" / "main").write_text(new)  # the hub's main moved and was downloaded again
+    assert resolved_hub_revision("org/encoder", None) == new
+    assert resolved_hub_revision("org/encoder", old) == old
+    assert resolved_hub_revision("org/other", None) is None
+
+
+def test_what_counts_as_local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "models").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert looks_local("models/typo") and looks_local("./x") and looks_local("/abs/x") and looks_local("models")
+    assert not looks_local("intfloat/multilingual-e5-small")
+
+
+def test_train_base_folder_checked_the_same_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xir_bench.train import build_base_model
+
+    (tmp_path / "runs").mkdir()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(XirBenchError, match="model folder 'runs/e5' does not exist"):
+        build_base_model("runs/e5", [], 0, tmp_path)
