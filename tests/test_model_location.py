@@ -3,7 +3,6 @@ that hold no model, hub ids offline, and hub revisions resolved to commits."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -25,10 +24,8 @@ def test_misspelled_local_folder_is_named_at_once(
     (tmp_path / "models" / "static-scratch" / "modules.json").write_text("[]")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # even online: no hub retries for a local path
-    started = time.perf_counter()
     assert _run_model("models/static-scrach", tiny_data, tmp_path) == 2
     err = capsys.readouterr().err
-    assert time.perf_counter() - started < 5
     assert "model folder 'models/static-scrach' does not exist" in err and "did you mean models/static-scratch" in err
     assert not (tmp_path / "out").exists()
 
@@ -51,9 +48,7 @@ def test_hub_id_offline_and_not_cached_is_refused_at_once(
 
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
     monkeypatch.setenv("XIR_BENCH_OFFLINE", "1")
-    started = time.perf_counter()
     assert _run_model("someone/no-such-model", tiny_data, tmp_path) == 2
-    assert time.perf_counter() - started < 5
     assert "not in the Hugging Face cache, and the network is off" in capsys.readouterr().err
 
 
