@@ -95,6 +95,26 @@ def _corrupt(tmp_path: Path, mutate) -> Path:
             "no 'answers'",
         ),
         (lambda d: d.pop("data"), "top level", "'data' list"),
+        (  # out of order: answer labels would land on the wrong sentences
+            lambda d: d["data"][0]["paragraphs"][0]["sentence_breaks"].reverse(),
+            "data[0].paragraphs[0].sentence_breaks[1]",
+            "must be in order and must not overlap",
+        ),
+        (  # overlapping
+            lambda d: d["data"][0]["paragraphs"][0]["sentence_breaks"][1].__setitem__(0, 3),
+            "data[0].paragraphs[0].sentence_breaks[1]",
+            "must be in order and must not overlap",
+        ),
+        (  # duplicated
+            lambda d: d["data"][1]["paragraphs"][0]["sentence_breaks"].insert(0, [0, 5]),
+            "data[1].paragraphs[0].sentence_breaks[1]",
+            "must be in order and must not overlap",
+        ),
+        (
+            lambda d: d["data"][0]["paragraphs"][0]["qas"][0].__setitem__("id", 17),
+            "data[0].paragraphs[0].qas[0]",
+            "question 'id' must be a non-empty string, got 17 (int)",
+        ),
     ],
 )
 def test_bad_input_names_file_and_position(tmp_path: Path, mutate, where: str, message: str) -> None:
@@ -135,3 +155,50 @@ def test_parallel_groups_with_missing_languages(tmp_path: Path) -> None:
     group = collection.group_ids.index("q4")
     assert collection.candidate_langs[collection.group_relevant[group]].tolist() == [1]
     assert np.sum(collection.query_langs == 0) == 4
+
+
+def test_byte_order_mark_is_read(tmp_path: Path) -> None:
+    root = write_lareqa(tmp_path, languages=("en",))
+    path = _files(root, ("en",))["en"]
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert load_lareqa("xquad-r", {"en": path}).n_queries == 5
+
+
+def test_deeply_nested_json_is_a_format_error(tmp_path: Path) -> None:
+    path = tmp_path / "en.json"
+    path.write_text('{"data": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(DataFormatError, match="nested too deeply"):
+        load_lareqa("xquad-r", {"en": path})
+
+
+def test_a_language_with_no_usable_question_is_named(tmp_path: Path) -> None:
+    root = write_lareqa(tmp_path, languages=("de", "en"))
+    files = _files(root, ("de", "en"))
+    doc = json.loads(files["de"].read_text())
+    for article in doc["data"]:
+        article["paragraphs"][0]["qas"] = []
+    files["de"].write_text(json.dumps(doc))
+    with pytest.raises(DataFormatError, match=r"de\.json: whole file: no usable question in de"):
+        load_lareqa("xquad-r", files)
+
+
+def test_a_thin_language_is_named(tmp_path: Path) -> None:
+    root = write_lareqa(tmp_path, languages=("de", "en"))
+    files = _files(root, ("de", "en"))
+    doc = json.loads(files["de"].read_text())
+    doc["data"][0]["paragraphs"][0]["qas"] = []  # 4 of the 5 questions gone
+    doc["data"][1]["paragraphs"][0]["qas"] = []
+    files["de"].write_text(json.dumps(doc))
+    with pytest.warns(UserWarning, match="de has 1 of 5 usable questions"):
+        load_lareqa("xquad-r", files)
+
+
+def test_huge_paragraph_with_context_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xir_bench.data import lareqa
+
+    monkeypatch.setattr(lareqa, "MAX_CONTEXT_COPIES", 100)
+    root = write_lareqa(tmp_path, languages=("en",))
+    path = _files(root, ("en",))["en"]
+    with pytest.raises(DataFormatError, match="sentence\\+context would copy it into every sentence"):
+        load_lareqa("xquad-r", {"en": path}, candidate_text="sentence+context")
+    assert load_lareqa("xquad-r", {"en": path}).n_queries == 5  # sentences alone are fine

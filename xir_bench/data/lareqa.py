@@ -24,13 +24,21 @@ import numpy as np
 from xir_bench.collection import CandidateText, ParallelCollection, SentenceSource
 from xir_bench.errors import DataFormatError
 
+#: sentence+context copies a paragraph into each of its sentences; past this many characters
+#: per paragraph (a real LAReQA paragraph is a few thousand) the copies would exhaust memory.
+MAX_CONTEXT_COPIES = 20_000_000
+#: A language with fewer usable questions than this share of the fullest one is named.
+THIN_SHARE = 0.5
+
 _SQUAD_FIX = "use the LAReQA release of the file (SQuAD JSON with per-paragraph sentence_breaks)"
 
 
 def _load_json(path: Path) -> dict[str, Any]:
     try:
-        with path.open(encoding="utf-8") as handle:
+        with path.open(encoding="utf-8-sig") as handle:  # a byte-order mark is not an error
             raw = json.load(handle)
+    except RecursionError:
+        raise DataFormatError(path, "whole file", "JSON nested too deeply to be a LAReQA file", _SQUAD_FIX) from None
     except json.JSONDecodeError as err:
         raise DataFormatError(
             path,
@@ -72,6 +80,16 @@ def _sentence_spans(paragraph: dict[str, Any], path: Path, where: str) -> list[t
             f"break [{start}, {end}] out of range for a context of {len(context)} characters",
             "breaks are [start, end) character offsets into 'context'; fix or regenerate them",
         )
+        if spans:
+            previous = spans[-1]
+            _expect(
+                start >= previous[1],
+                path,
+                f"{where}.sentence_breaks[{k}]",
+                f"break [{start}, {end}] starts before the previous one [{previous[0]}, {previous[1]}] ends: "
+                "breaks must be in order and must not overlap",
+                "answer labels follow the breaks' order; fix or regenerate the breaks",
+            )
         spans.append((start, end))
     return spans
 
@@ -145,6 +163,15 @@ def parse_language_file(
             if disagrees:
                 disagreeing.append(where)
             first_candidate = len(candidates)
+            if candidate_text != "sentence" and len(paragraph["context"]) * len(texts) > MAX_CONTEXT_COPIES:
+                raise DataFormatError(
+                    path,
+                    where,
+                    f"a paragraph of {len(paragraph['context']):,} characters and {len(texts)} sentences: "
+                    "sentence+context would copy it into every sentence "
+                    f"({len(paragraph['context']) * len(texts):,} characters)",
+                    "use --candidate-text sentence, or split the paragraph",
+                )
             for k, sentence in enumerate(texts):
                 text = sentence if candidate_text == "sentence" else f"{sentence}\n{paragraph['context'].strip()}"
                 candidates.append((f"{lang}/p{paragraph_number}/s{k}", text))
@@ -155,7 +182,14 @@ def parse_language_file(
                 qwhere = f"{where}.qas[{q}]"
                 _expect(isinstance(qa, dict), path, qwhere, "question must be an object")
                 qid, text = qa.get("id"), qa.get("question")
-                _expect(isinstance(qid, str) and qid != "", path, qwhere, "question has no 'id'")
+                _expect(qid is not None, path, qwhere, "question has no 'id'")
+                _expect(
+                    isinstance(qid, str) and qid != "",
+                    path,
+                    qwhere,
+                    f"question 'id' must be a non-empty string, got {qid!r} ({type(qid).__name__})",
+                    "ids are shared by a question's translations; write them as strings",
+                )
                 _expect(
                     isinstance(text, str) and text.strip() != "",
                     path,
@@ -224,6 +258,23 @@ def load_lareqa(
             group_members[group].extend(offset + k for k in answer_of[qid])
         if n_skipped:
             skipped[lang] = n_skipped
+    counts = {lang: query_langs.count(index) for index, lang in enumerate(languages)}
+    empty = [lang for lang, n in counts.items() if n == 0]
+    if empty:
+        raise DataFormatError(
+            files[empty[0]],
+            "whole file",
+            f"no usable question in {', '.join(empty)} (each answer must start inside a sentence break)",
+            "check that the file is this task's, in the LAReQA release, or leave the language out with --languages",
+        )
+    fullest = max(counts.values())
+    thin = {lang: n for lang, n in counts.items() if n < THIN_SHARE * fullest}
+    if thin:
+        warnings.warn(
+            f"{name}: {', '.join(f'{lang} has {n} of {fullest}' for lang, n in thin.items())} usable questions; "
+            "its subsets' means rest on fewer questions and weigh as much as the others in Mo/Cr/Mul",
+            stacklevel=2,
+        )
     if skipped:
         warnings.warn(
             f"{name}: skipped {sum(skipped.values())} questions whose answer start lies in no sentence "
