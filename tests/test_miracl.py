@@ -387,3 +387,88 @@ def test_hub_sources_are_called_right(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(XirBenchError, match="offline"):
         miracl.topics_and_qrels("sw")
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [("127.0.0.1:9", "no Ray cluster answers at 127.0.0.1:9"), ("nonsense", "expected HOST:PORT")],
+)
+def test_unreachable_ray_address_fails_fast(address: str, message: str) -> None:
+    from xir_bench.distributed import check_reachable
+
+    with pytest.raises(XirBenchError, match=message):
+        check_reachable(address, timeout=2)
+    check_reachable("auto")  # left to Ray
+
+
+def _miracl_run(tmp_path: Path, model: str = "bm25", *extra: str) -> list[str]:
+    return ["run", "--model", model, "--task", "miracl", "--languages", "sw", "--data-dir", str(tmp_path / "data"),
+            "--output", str(tmp_path / "results"), "--chunk-size", "5", "--quiet", *extra]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda folder: (folder / "topics.miracl-v1.0-sw-dev.tsv").write_bytes(b"0\tcaf\xe9\n"),
+         r"topics.miracl-v1.0-sw-dev.tsv: line 1: not UTF-8 text"),
+        (lambda folder: (folder / "corpus" / "sw.jsonl").write_bytes(b'{"docid": "a", "text": "\xff"}\n'),
+         r"sw.jsonl: line 1: not UTF-8 text"),
+        (lambda folder: (folder / "corpus" / "sw.jsonl").write_text('{"docid": ' + "[" * 50_000 + "\n"),
+         r"sw.jsonl: line 1: JSON nested too deeply"),
+        (lambda folder: (folder / "corpus" / "sw.jsonl").write_text('{"docid": "a\\nb", "text": "t"}\n'),
+         r"docid 'a\\nb' is empty or holds whitespace"),
+        (lambda folder: (folder / "corpus" / "sw.jsonl").write_text(""),
+         r"the corpus has no passages"),
+        (lambda folder: (folder / "qrels.miracl-v1.0-sw-dev.tsv").write_text("0\tQ0\tp0#0\t0\n"),
+         r"no query has a passage judged relevant"),
+        (lambda folder: (folder / "corpus" / "sw.jsonl").write_text(
+            (folder / "corpus" / "sw.jsonl").read_text() * 2), r"docid 'p0#0' is in the corpus twice"),
+    ],
+)  # fmt: skip
+def test_bad_miracl_input_is_named_and_nothing_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], damage, message: str
+) -> None:
+    _write_miracl(tmp_path / "data", "sw")
+    damage(tmp_path / "data" / "miracl")
+    assert main(_miracl_run(tmp_path)) == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err) and "Traceback" not in err
+    assert not list((tmp_path / "results").rglob("*.json"))
+
+
+def test_duplicate_docids_ranked_together_are_refused_for_dense_models(tmp_path: Path) -> None:
+    """nDCG@10 of 1.49 came from a passage counted twice; a ranking holding one docid twice is an error."""
+    from xir_bench.miracl_run import hits_frame
+    from xir_bench.search import Hits
+
+    hits = Hits([["p#0", "p#0", "q#0"]], np.zeros((1, 3)))
+    with pytest.raises(XirBenchError, match="docid 'p#0' is in the corpus more than once"):
+        hits_frame("sw", ["1"], hits, {"1": {"p#0": 1}})
+
+
+def test_byte_order_mark_keeps_the_first_query(tmp_path: Path) -> None:
+    _write_miracl(tmp_path / "data", "sw")
+    for name in ("topics.miracl-v1.0-sw-dev.tsv", "qrels.miracl-v1.0-sw-dev.tsv"):
+        path = tmp_path / "data" / "miracl" / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    topics, qrels, _ = miracl.judged_topics("sw", tmp_path / "data")
+    assert "0" in topics and "0" in qrels and len(topics) == 12
+
+
+def test_truncated_gzip_corpus_is_named(tmp_path: Path) -> None:
+    import gzip
+
+    rows = "".join(json.dumps({"docid": f"d{i}", "text": f"text {i} " * 20}) + "\n" for i in range(2000))
+    (tmp_path / "c.jsonl.gz").write_bytes(gzip.compress(rows.encode())[:3000])
+    with pytest.raises(XirBenchError, match=r"c\.jsonl\.gz: after line \d+: truncated or damaged gzip"):
+        list(miracl.iter_corpus(tmp_path / "c.jsonl.gz"))
+
+
+def test_no_cache_leaves_no_corpus_store(
+    tmp_path: Path, static_model: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write_miracl(tmp_path / "data", "sw")
+    for _ in range(2):  # twice: a second run must not trip over anything the first left
+        assert main([*_miracl_run(tmp_path, str(static_model), "--no-cache", "--overwrite")]) == 0
+    assert not [p for p in (tmp_path / "results").rglob("*") if p.suffix in (".npy", ".index")]
+    assert not list((tmp_path / "results").glob(".xir-corpus-*"))

@@ -150,9 +150,11 @@ def encode_corpus(
     store.claim(Manifest.of(encoder, chunk_size, source))
     done = store.done()
     dim: int | None = None
+    rows_seen = 0
     bar = tqdm(total=total, desc="encode corpus", unit="passage", disable=not progress, smoothing=0.05)
     with bar:
         for index, chunk in enumerate(batched(rows, chunk_size)):
+            rows_seen += len(chunk)
             if index % workers != worker or index in done:
                 bar.update(len(chunk))  # skipped rows still move the bar, so the ETA stays honest
                 continue
@@ -161,4 +163,6 @@ def encode_corpus(
             dim = vectors.shape[1]
             store.write_chunk(index, [docid for docid, _, _ in chunk], vectors)
             bar.update(len(chunk))
+    if rows_seen == 0:
+        raise XirBenchError(f"the corpus has no passages ({source}); nothing to encode or search")
     return store

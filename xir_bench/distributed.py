@@ -23,6 +23,32 @@ from xir_bench.corpus_store import CorpusStore, Manifest, Row, encode_corpus
 from xir_bench.encoding import TextEncoder
 from xir_bench.errors import XirBenchError
 
+#: Seconds to wait for a Ray head to answer before saying it cannot be reached.
+CONNECT_TIMEOUT_S = 5.0
+
+
+def check_reachable(address: str | None, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """Fail fast on a ``HOST:PORT`` / ``ray://HOST:PORT`` address nothing answers on.
+
+    ``ray.init`` itself keeps retrying an unreachable head for minutes; a TCP connect
+    with a timeout tells the user in seconds. ``None``/``auto``/``local`` are left to Ray.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    if address in (None, "", "auto", "local"):
+        return
+    target = urlsplit(address if "://" in address else f"ray://{address}")
+    if target.hostname is None or target.port is None:
+        raise XirBenchError(f"--ray-address {address!r}: expected HOST:PORT, ray://HOST:PORT, auto or local")
+    try:
+        socket.create_connection((target.hostname, target.port), timeout=timeout).close()
+    except OSError as err:
+        raise XirBenchError(
+            f"no Ray cluster answers at {address} within {timeout:.0f} s ({err})\n"
+            "  fix: start it (ray start --head) or check the address; omit --ray-address for a local one"
+        ) from None
+
 
 def _encode_shard(
     item: dict[str, Any],
@@ -50,13 +76,16 @@ def encode_corpus_distributed(
     ray_address: str | None = None,
     cpus_per_worker: float = 1.0,
     encoder: TextEncoder | None = None,
+    gpus_per_worker: float | None = None,
 ) -> CorpusStore:
     """Encode the corpus with ``workers`` Ray Data tasks into ``store``; returns the store.
 
     ``rows`` and ``make_encoder`` are called on the workers (they must be picklable,
     e.g. ``functools.partial`` of module-level functions); each worker loads its own model.
     ``encoder`` is the driver's copy, if it has one, used only to claim the store's
-    manifest (otherwise one is built with ``make_encoder``).
+    manifest (otherwise one is built with ``make_encoder``). ``gpus_per_worker``: None
+    asks for one GPU per worker when the cluster has GPUs (each worker's model then
+    lands on its GPU), none otherwise.
     """
     try:
         import ray
@@ -66,8 +95,11 @@ def encode_corpus_distributed(
         ) from err
     started_here = not ray.is_initialized()
     if started_here:
+        check_reachable(ray_address)
         ray.init(address=ray_address, include_dashboard=False, log_to_driver=False, configure_logging=False)
     try:
+        if gpus_per_worker is None:  # a GPU cluster encodes on its GPUs, a CPU one on its CPUs
+            gpus_per_worker = 1.0 if ray.cluster_resources().get("GPU", 0) >= 1 else 0.0
         # the manifest is claimed once, by the driver, so workers never race to create it
         store.claim(Manifest.of(encoder or make_encoder(), chunk_size, source))
         task = partial(
@@ -80,7 +112,7 @@ def encode_corpus_distributed(
             workers=workers,
         )
         dataset = ray.data.from_items([{"worker": k} for k in range(workers)], override_num_blocks=workers)
-        report = dataset.map(task, num_cpus=cpus_per_worker, concurrency=workers).take_all()
+        report = dataset.map(task, num_cpus=cpus_per_worker, num_gpus=gpus_per_worker, concurrency=workers).take_all()
     finally:
         if started_here:
             ray.shutdown()

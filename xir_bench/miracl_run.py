@@ -11,6 +11,7 @@ mteb's name ``XirMIRACL`` with the ``dev`` split and one subset per language.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,6 +56,12 @@ def hits_frame(lang: str, query_ids: list[str], hits: Hits, qrels: dict[str, dic
     """Per-query nDCG@10, Recall@100 (and @10, MRR@10) of one language."""
     rows = []
     for qid, ranked in zip(query_ids, hits.ids, strict=True):
+        if len(set(ranked)) != len(ranked):  # a passage counted twice would push nDCG past 1
+            twice = next(doc for doc in ranked if ranked.count(doc) > 1)
+            raise XirBenchError(
+                f"MIRACL {lang}: docid {twice!r} is in the corpus more than once (it was ranked twice for "
+                f"query {qid}); scores would count it twice\n  fix: remove the duplicate corpus lines"
+            )
         judged = qrels[qid]
         first = next((r for r, doc in enumerate(ranked[:10], 1) if judged.get(doc, 0) > 0), None)
         rows.append(
@@ -98,7 +105,14 @@ def dense_searcher(
     """
 
     def search(lang: str, topics: dict[str, str]) -> Hits:
-        root = (options.cache_dir or (options.output / ".corpus-cache")) / "corpora"
+        if options.cache_dir is not None:
+            return search_in(options.cache_dir / "corpora", lang, topics)
+        # --no-cache: the embeddings live in a temporary folder for this search only
+        options.output.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".xir-corpus-", dir=options.output) as scratch:
+            return search_in(Path(scratch), lang, topics)
+
+    def search_in(root: Path, lang: str, topics: dict[str, str]) -> Hits:
         store = CorpusStore(root / namespace(encoder.name, encoder.revision, encoder.prefix("passage")) / lang)
         source = miracl.corpus_source(lang, options.data_dir)
         if options.workers > 1:
@@ -146,10 +160,15 @@ def bm25_searcher(options: MiraclOptions, snowball: bool = False) -> Callable[[s
 
     def search(lang: str, topics: dict[str, str]) -> Hits:
         tokenize = analyzer(lang, snowball)
-        ids, tokens = [], []
+        ids, tokens, seen = [], [], set()
         for docid, title, text in miracl.corpus_rows(lang, options.data_dir):
+            if docid in seen:
+                raise XirBenchError(f"MIRACL {lang}: docid {docid!r} is in the corpus twice\n  fix: remove one")
+            seen.add(docid)
             ids.append(docid)
             tokens.append(tokenize(miracl.passage_text(title, text)) or ["<empty>"])
+        if not ids:
+            raise XirBenchError(f"MIRACL {lang}: the corpus has no passages; nothing to search")
         index = bm25s.BM25()
         index.index(tokens, show_progress=False)
         k = min(options.k, len(ids))
@@ -180,6 +199,11 @@ def run_miracl(
     frames, entries = [], []
     for lang in options.languages:
         topics, qrels, _ = miracl.judged_topics(lang, options.data_dir)
+        if not topics:
+            raise XirBenchError(
+                f"MIRACL {lang}: no query has a passage judged relevant (grade > 0) in the qrels, so there is "
+                "nothing to score\n  fix: check the qrels file is this language's dev qrels (4th column: grade)"
+            )
         hits = searcher(lang, topics)
         frame = hits_frame(lang, list(topics), hits, qrels)
         frames.append(frame)

@@ -15,7 +15,6 @@ not trained on the questions or answers it will be scored on.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import numpy as np
 
 from xir_bench.collection import ParallelCollection
 from xir_bench.data.tasks import load_task
+from xir_bench.data.textfile import json_object, numbered_lines
 from xir_bench.errors import DataFormatError, XirBenchError
 
 REQUIRED_FIELDS = ("query", "positive", "query_language", "passage_language", "group")
@@ -104,17 +104,9 @@ def pairs_from_jsonl(path: Path) -> TrainingPairs:
     """Pairs from a JSONL file; a bad line is named by its number."""
     rows: list[dict[str, Any]] = []
     numbers: list[int] = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise DataFormatError(path, f"line {number}", f"not valid JSON ({err.msg})") from None
-            if not isinstance(row, dict):
-                raise DataFormatError(path, f"line {number}", "expected a JSON object")
-            rows.append(row)
+    for number, line in numbered_lines(path):
+        if line.strip():
+            rows.append(json_object(path, number, line))
             numbers.append(number)
     if not rows:
         raise XirBenchError(f"{path}: no training pairs")

@@ -14,14 +14,12 @@ Passages are indexed as title + text, as MIRACL's baselines do.
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from xir_bench.data.sources import DATA_DIR_ENV, data_root, offline_mode
+from xir_bench.data.textfile import json_object, numbered_lines
 from xir_bench.errors import DataFormatError, DataNotFoundError
 
 LANGUAGES: tuple[str, ...] = (
@@ -57,58 +55,56 @@ def local_files(root: Path, lang: str, split: str = "dev") -> MiraclFiles:
 def read_topics(path: Path) -> dict[str, str]:
     """``qid -> query`` from a ``qid<TAB>query`` file; errors name the file and line."""
     topics: dict[str, str] = {}
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) != 2 or not parts[0] or not parts[1].strip():
-                raise DataFormatError(path, f"line {number}", f"expected 'qid<TAB>query', got {line.strip()[:80]!r}")
-            if parts[0] in topics:
-                raise DataFormatError(path, f"line {number}", f"duplicate query id {parts[0]!r}")
-            topics[parts[0]] = parts[1].strip()
+    for number, line in numbered_lines(path):
+        if not line.strip():
+            continue
+        parts = line.rstrip("\r\n").split("\t")
+        if len(parts) != 2 or not parts[0] or not parts[1].strip():
+            raise DataFormatError(path, f"line {number}", f"expected 'qid<TAB>query', got {line.strip()[:80]!r}")
+        if parts[0] in topics:
+            raise DataFormatError(path, f"line {number}", f"duplicate query id {parts[0]!r}")
+        topics[parts[0]] = parts[1].strip()
     return topics
 
 
 def read_qrels(path: Path) -> dict[str, dict[str, int]]:
     """Graded judgments ``qid -> {docid: relevance}`` from a TREC qrels file."""
     qrels: dict[str, dict[str, int]] = {}
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            parts = line.split()
-            if len(parts) != 4:
-                raise DataFormatError(
-                    path, f"line {number}", f"expected 'qid Q0 docid relevance' (4 fields), got {len(parts)}"
-                )
-            try:
-                relevance = int(parts[3])
-            except ValueError:
-                raise DataFormatError(path, f"line {number}", f"relevance {parts[3]!r} is not an integer") from None
-            qrels.setdefault(parts[0], {})[parts[2]] = relevance
+    for number, line in numbered_lines(path):
+        if not line.strip():
+            continue
+        parts = line.split()
+        if len(parts) != 4:
+            raise DataFormatError(
+                path, f"line {number}", f"expected 'qid Q0 docid relevance' (4 fields), got {len(parts)}"
+            )
+        try:
+            relevance = int(parts[3])
+        except ValueError:
+            raise DataFormatError(path, f"line {number}", f"relevance {parts[3]!r} is not an integer") from None
+        qrels.setdefault(parts[0], {})[parts[2]] = relevance
     return qrels
 
 
-def _open_text(path: Path) -> IO[str]:
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return open(path, encoding="utf-8")
-
-
 def iter_corpus(path: Path) -> Iterator[tuple[str, str, str]]:
-    """(docid, title, text) per line of a JSONL(.gz) corpus; a bad line names its number."""
-    with _open_text(path) as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                yield str(row["docid"]), str(row.get("title") or ""), str(row["text"])
-            except (json.JSONDecodeError, KeyError, TypeError) as err:
-                raise DataFormatError(
-                    path, f"line {number}", f"expected a JSON object with 'docid', 'title', 'text' ({err})"
-                ) from None
+    """(docid, title, text) per line of a JSONL(.gz) corpus; a bad line names its number.
+
+    A docid must be a non-empty string without whitespace: the corpus store keeps one per
+    line, and a run file separates fields by whitespace.
+    """
+    for number, line in numbered_lines(path):
+        if not line.strip():
+            continue
+        row = json_object(path, number, line)
+        docid, text = row.get("docid"), row.get("text")
+        if docid is None or text is None:
+            raise DataFormatError(path, f"line {number}", "expected a JSON object with 'docid', 'title', 'text'")
+        docid = str(docid)
+        if not docid or any(ch.isspace() for ch in docid):
+            raise DataFormatError(
+                path, f"line {number}", f"docid {docid!r} is empty or holds whitespace", "use ids like 12#3"
+            )
+        yield docid, str(row.get("title") or ""), str(text)
 
 
 def passage_text(title: str, text: str) -> str:
