@@ -325,7 +325,7 @@ def test_ivf_index_lives_on_disk_and_matches_exact(tmp_path: Path) -> None:
     approx = faiss_search(queries, store, k=20, factory="IVF8,Flat", nprobe=8)
     np.testing.assert_allclose(approx.scores, exact.scores, rtol=1e-5, atol=1e-5)
     (folder,) = store.folder.glob("faiss-IVF8_Flat")
-    assert sorted(p.name for p in folder.iterdir()) == ["lists.ivfdata", "populated.index"]
+    assert sorted(p.name for p in folder.iterdir()) == ["index.json", "lists.ivfdata", "populated.index"]
     again = faiss_search(queries, store, k=20, factory="IVF8,Flat", nprobe=8)  # reuses the index
     assert again.ids == approx.ids
     with pytest.raises(XirBenchError, match="not an IVF index"):
@@ -472,3 +472,45 @@ def test_no_cache_leaves_no_corpus_store(
         assert main([*_miracl_run(tmp_path, str(static_model), "--no-cache", "--overwrite")]) == 0
     assert not [p for p in (tmp_path / "results").rglob("*") if p.suffix in (".npy", ".index")]
     assert not list((tmp_path / "results").glob(".xir-corpus-*"))
+
+
+@pytest.mark.parametrize("victim", ["lists.ivfdata", "populated.index"])
+def test_truncated_ivf_index_is_rebuilt(tmp_path: Path, victim: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A truncated .ivfdata used to end the process with SIGBUS: sizes are checked first, then rebuilt."""
+    store = encode_corpus(corpus(600), HashEncoder(dim=16), CorpusStore(tmp_path / "s"), "c", chunk_size=200,
+                          progress=False)  # fmt: skip
+    queries = np.random.default_rng(3).standard_normal((5, 16)).astype(np.float32)
+    first = faiss_search(queries, store, k=10, factory="IVF4,Flat", nprobe=4)
+    path = store.folder / "faiss-IVF4_Flat" / victim
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    again = faiss_search(queries, store, k=10, factory="IVF4,Flat", nprobe=4)
+    assert again.ids == first.ids and "differ from those written" in caplog.text
+
+
+def test_truncated_chunk_is_encoded_again(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    encoder = HashEncoder(dim=8)
+    store = encode_corpus(corpus(300), encoder, CorpusStore(tmp_path / "s"), "c", chunk_size=100, progress=False)
+    before = stored(store)
+    npy = store.chunks / "000001.npy"
+    npy.write_bytes(npy.read_bytes()[:200])
+    with pytest.raises(XirBenchError, match=r"(?s)000001: embeddings file is truncated.*rerun the same command"):
+        store.size()
+    encode_corpus(corpus(300), encoder, store, "c", chunk_size=100, progress=False)
+    assert "encoding it again" in caplog.text
+    after = stored(store)
+    assert before[0] == after[0]
+    np.testing.assert_array_equal(before[1], after[1])
+
+
+def test_ivf_training_sample_spans_the_corpus(tmp_path: Path) -> None:
+    """MIRACL's corpus is ordered by article: the sample must come from everywhere, not the head."""
+    from xir_bench.search import _training_sample
+
+    store = CorpusStore(tmp_path / "s")
+    store.chunks.mkdir(parents=True)
+    for index in range(10):  # vector = [its row number, 1]
+        rows = np.arange(index * 100, (index + 1) * 100, dtype=np.float32)
+        store.write_chunk(index, [f"d{r}" for r in range(100)], np.stack([rows, np.ones(100)], axis=1))
+    sample = _training_sample(store, cosine=False, train_size=200)
+    rows = sample[:, 0].astype(int)
+    assert len(set(rows)) == 200 and rows.max() > 900 and rows.min() < 100

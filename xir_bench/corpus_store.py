@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from xir_bench.encoding import TextEncoder, check_embeddings
 from xir_bench.errors import XirBenchError
 
 Row = tuple[str, str, str]  # docid, title, text
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,11 +90,43 @@ class CorpusStore:
 
     def chunk(self, index: int) -> tuple[list[str], np.ndarray]:
         """Docids and (memory-mapped) embeddings of chunk ``index``."""
+        problem = self.damage(index)
+        if problem is not None:
+            raise XirBenchError(
+                f"{self.chunks}/{index:06d}: {problem}\n  fix: rerun the same command; damaged chunks are re-encoded"
+            )
         ids = (self.chunks / f"{index:06d}.ids.txt").read_text(encoding="utf-8").split("\n")[:-1]
-        vectors = np.load(self.chunks / f"{index:06d}.npy", mmap_mode="r", allow_pickle=False)
-        if len(ids) != len(vectors):
-            raise XirBenchError(f"{self.chunks}/{index:06d}: {len(ids)} ids for {len(vectors)} vectors; delete it")
-        return ids, vectors
+        return ids, np.load(self.chunks / f"{index:06d}.npy", mmap_mode="r", allow_pickle=False)
+
+    def damage(self, index: int) -> str | None:
+        """Why chunk ``index`` cannot be used - a truncated or foreign file, ids and vectors that
+        disagree - or None. Only the format is judged: an I/O error is raised, never taken
+        as proof of damage."""
+        ids_path, npy_path = self.chunks / f"{index:06d}.ids.txt", self.chunks / f"{index:06d}.npy"
+        try:
+            vectors = np.load(npy_path, mmap_mode="r", allow_pickle=False)
+        except ValueError as err:  # numpy's word for a truncated file or a bad header
+            return f"embeddings file is truncated or not a .npy ({err})"
+        if vectors.ndim != 2:
+            return f"embeddings have shape {vectors.shape}, expected (passages, dimensions)"
+        if not ids_path.is_file():
+            return "its ids file is missing"
+        n_ids = ids_path.read_bytes().count(b"\n")
+        if n_ids != len(vectors):
+            return f"{n_ids} ids for {len(vectors)} vectors (a truncated ids file)"
+        return None
+
+    def repair(self, indices: Iterable[int]) -> list[int]:
+        """Delete the damaged chunks among ``indices`` (each is named), so they are encoded again."""
+        removed = []
+        for index in sorted(indices):
+            problem = self.damage(index)
+            if problem is not None:
+                logger.warning("%s/%06d: %s; encoding it again", self.chunks, index, problem)
+                (self.chunks / f"{index:06d}.npy").unlink()
+                (self.chunks / f"{index:06d}.ids.txt").unlink(missing_ok=True)
+                removed.append(index)
+        return removed
 
     def complete_indices(self) -> list[int]:
         """Chunk indices 0..n-1; an error if one is missing (an unfinished or partial store)."""
@@ -111,7 +145,11 @@ class CorpusStore:
         """The global row where each chunk starts, then the total: read from the ``.npy`` headers only."""
         offsets = [0]
         for index in self.complete_indices():
-            vectors = np.load(self.chunks / f"{index:06d}.npy", mmap_mode="r", allow_pickle=False)
+            try:
+                vectors = np.load(self.chunks / f"{index:06d}.npy", mmap_mode="r", allow_pickle=False)
+            except ValueError:
+                self.chunk(index)  # raises, naming the damage and the fix
+                raise
             offsets.append(offsets[-1] + len(vectors))
         return offsets
 
@@ -148,6 +186,7 @@ def encode_corpus(
     """
     worker, workers = shard
     store.claim(Manifest.of(encoder, chunk_size, source))
+    store.repair(i for i in store.done() if i % workers == worker)  # this shard's chunks only: no races
     done = store.done()
     dim: int | None = None
     rows_seen = 0

@@ -11,6 +11,8 @@ on disk and memory-map them, so memory stays flat as the corpus grows; graph ind
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import re
 import shutil
@@ -18,14 +20,17 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from xir_bench.atomic import atomic_open
+from xir_bench.atomic import atomic_open, write_json
 from xir_bench.corpus_store import CorpusStore
 from xir_bench.errors import XirBenchError
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,26 +93,42 @@ def _normalised_chunks(store: CorpusStore, cosine: bool) -> Iterator[np.ndarray]
         yield _faiss_rows(vectors, cosine)
 
 
-def _training_sample(store: CorpusStore, cosine: bool, train_size: int) -> np.ndarray:
-    """The first ``train_size`` vectors (IVF / PQ training), read chunk by chunk."""
-    sample: list[np.ndarray] = []
-    for block in _normalised_chunks(store, cosine):
-        sample.append(block[: train_size - sum(len(b) for b in sample)])
-        if sum(len(b) for b in sample) >= train_size:
-            break
-    if not sample:
+def _training_sample(store: CorpusStore, cosine: bool, train_size: int, seed: int = 0) -> np.ndarray:
+    """``train_size`` vectors drawn uniformly (seeded) from the whole store, for IVF / PQ training.
+
+    Not the first ones: MIRACL's corpus is ordered by article, so its head is a biased
+    sample of topics, and IVF centroids trained on it crowd one region of the space.
+    """
+    offsets = store.offsets()
+    total = offsets[-1]
+    if total == 0:
         raise XirBenchError(f"{store.folder}: empty store, nothing to index")
+    rows = np.sort(np.random.default_rng(seed).choice(total, size=min(train_size, total), replace=False))
+    sample = []
+    for number, (_, vectors) in enumerate(store.iter_chunks()):
+        start, end = offsets[number], offsets[number + 1]
+        wanted = rows[(rows >= start) & (rows < end)] - start
+        if len(wanted):
+            sample.append(_faiss_rows(np.asarray(vectors[wanted]), cosine))
     return np.concatenate(sample)
+
+
+def training_size(index: Any, floor: int = 100_000) -> int:
+    """Enough vectors to train ``index``: faiss wants 39 per IVF list (159,744 for IVF4096)."""
+    import faiss
+
+    ivf = faiss.try_extract_index_ivf(index)
+    return max(floor, 40 * ivf.nlist) if ivf is not None else floor
 
 
 def build_faiss_index(store: CorpusStore, factory: str = "HNSW32", cosine: bool = True, train_size: int = 100_000):
     """An in-memory faiss index over the store, added chunk by chunk (for HNSW and other non-IVF factories)."""
     import faiss
 
-    sample = _training_sample(store, cosine, train_size)
-    index = faiss.index_factory(sample.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
+    dim = next(store.iter_chunks())[1].shape[1]
+    index = faiss.index_factory(dim, factory, faiss.METRIC_INNER_PRODUCT)
     if not index.is_trained:
-        index.train(sample)
+        index.train(_training_sample(store, cosine, max(train_size, training_size(index))))
     for block in _normalised_chunks(store, cosine):
         index.add(block)
     return index
@@ -128,11 +149,11 @@ def build_ondisk_ivf(
 
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
     try:
-        sample = _training_sample(store, cosine, train_size)
-        trained = faiss.index_factory(sample.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
+        dim = next(store.iter_chunks())[1].shape[1]
+        trained = faiss.index_factory(dim, factory, faiss.METRIC_INNER_PRODUCT)
         if faiss.try_extract_index_ivf(trained) is None:
             raise XirBenchError(f"faiss factory {factory!r} is not an IVF index; on-disk lists need IVF")
-        trained.train(sample)
+        trained.train(_training_sample(store, cosine, max(train_size, training_size(trained))))
         faiss.write_index(trained, str(staging / "trained.index"))
         parts, offset = [], 0
         for number, block in enumerate(_normalised_chunks(store, cosine)):
@@ -148,6 +169,7 @@ def build_ondisk_ivf(
         for part in parts:
             os.unlink(part)
         os.unlink(staging / "trained.index")
+        write_json(staging / INDEX_RECORD, {**_file_sizes(staging), "rows": offset})
         if folder.exists():
             shutil.rmtree(folder)
         os.replace(staging, folder)
@@ -157,6 +179,40 @@ def build_ondisk_ivf(
     return folder
 
 
+INDEX_RECORD = "index.json"  # sizes of the on-disk index files and rows indexed, written last
+
+
+def _file_sizes(folder: Path) -> dict[str, int]:
+    return {name: (folder / name).stat().st_size for name in ("populated.index", "lists.ivfdata")}
+
+
+def ondisk_index_damage(folder: Path, rows: int) -> str | None:
+    """Why an on-disk IVF index cannot be used, or None.
+
+    Checked before faiss memory-maps the lists: a truncated ``lists.ivfdata`` would
+    otherwise end the process with SIGBUS at the first search that touches the missing
+    part, and a truncated ``populated.index`` in a raw faiss error.
+    """
+    record_path = folder / INDEX_RECORD
+    if not record_path.is_file():
+        return "no index.json (an index from before it was recorded, or an unfinished build)"
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        expected = {name: int(record[name]) for name in ("populated.index", "lists.ivfdata")}
+        indexed = int(record["rows"])
+    except (ValueError, KeyError, TypeError) as err:
+        return f"damaged index.json ({err})"
+    missing = [name for name in expected if not (folder / name).is_file()]
+    if missing:
+        return f"{', '.join(missing)} missing"
+    actual = _file_sizes(folder)
+    if actual != expected:
+        return f"file sizes {actual} differ from those written {expected} (a truncated file)"
+    if indexed != rows:
+        return f"it indexes {indexed} passages, the store now has {rows}"
+    return None
+
+
 def load_faiss_index(store: CorpusStore, factory: str, cosine: bool = True):
     """The store's faiss index for ``factory``, built on first use: IVF on disk, others in memory."""
     import faiss
@@ -164,13 +220,22 @@ def load_faiss_index(store: CorpusStore, factory: str, cosine: bool = True):
     name = "faiss-" + re.sub(r"[^A-Za-z0-9]+", "_", factory)
     if "IVF" in factory:
         folder = store.folder / name
-        if not (folder / "populated.index").exists():
+        problem = ondisk_index_damage(folder, store.size()) if folder.exists() else "not built yet"
+        if problem is not None:
+            if folder.exists():
+                logger.warning("%s: %s; building it again", folder, problem)
             build_ondisk_ivf(store, factory, folder, cosine)
         # the .ivfdata file is found beside the index and memory-mapped, not read
         return faiss.read_index(str(folder / "populated.index"), faiss.IO_FLAG_ONDISK_SAME_DIR)
     path = store.folder / f"{name}.index"
     if path.exists():
-        return faiss.read_index(str(path))
+        try:
+            index = faiss.read_index(str(path))
+            if index.ntotal == store.size():
+                return index
+            logger.warning("%s: %d vectors for a store of %d; building it again", path, index.ntotal, store.size())
+        except RuntimeError as err:  # faiss's word for a truncated or foreign file
+            logger.warning("%s: unreadable (%s); building it again", path, str(err).splitlines()[0])
     index = build_faiss_index(store, factory, cosine)
     with atomic_open(path, "wb", encoding=None) as handle:
         handle.write(faiss.serialize_index(index).tobytes())
