@@ -150,3 +150,62 @@ def test_scratch_tokenizer_ids_and_token_vectors_are_reproducible() -> None:
     np.testing.assert_array_equal(forward[0], backward[1])
     np.testing.assert_array_equal(forward[2], backward[0])
     assert not np.array_equal(token_vectors(["apple"], 6, seed=4), forward[:1])
+
+
+def test_cache_io_error_deletes_nothing(tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A transient I/O error is not proof of corruption: the shard stays, the run stops with a message."""
+    from xir_bench import embedding_cache
+    from xir_bench.errors import XirBenchError
+
+    collection = load_task("xquad-r", LANGS, data_dir=tiny_data)
+    encode_texts(CountingEncoder(), collection.query_texts, "query", tmp_path, progress=False)
+    (shard,) = tmp_path.rglob("*.npz")
+
+    def failing(path: Path) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(embedding_cache, "_checked_shapes", failing)
+    with pytest.raises(XirBenchError, match=r"Input/output error.*nothing was deleted"):
+        encode_texts(CountingEncoder(), collection.query_texts, "query", tmp_path, progress=False)
+    assert shard.exists()
+
+
+def test_cache_shard_that_is_a_folder(tiny_data: Path, tmp_path: Path) -> None:
+    from xir_bench.errors import XirBenchError
+
+    collection = load_task("xquad-r", ["en"], data_dir=tiny_data)
+    encode_texts(CountingEncoder(), collection.query_texts, "query", tmp_path, progress=False)
+    (shard,) = tmp_path.rglob("*.npz")
+    (shard.parent / "odd.npz").mkdir()
+    with pytest.raises(XirBenchError, match=r"odd\.npz is not a file"):
+        encode_texts(CountingEncoder(), collection.query_texts, "query", tmp_path, progress=False)
+
+
+def test_crafted_shard_cannot_make_key_loading_huge(tiny_data: Path, tmp_path: Path) -> None:
+    """A small compressed file declaring a huge array is refused from its header, before any read."""
+    import io
+    import zipfile
+
+    collection = load_task("xquad-r", ["en"], data_dir=tiny_data)
+    encode_texts(CountingEncoder(), collection.query_texts, "query", tmp_path, progress=False)
+    (shard,) = tmp_path.rglob("*.npz")
+    huge = io.BytesIO()
+    np.save(huge, np.zeros((4_000_000, 32), dtype=np.uint8))  # 128 MB of zeros, ~125 kB deflated
+    with zipfile.ZipFile(shard.parent / "crafted.npz", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("keys.npy", huge.getvalue())
+        archive.writestr("embeddings.npy", huge.getvalue())
+    encoder = CountingEncoder()
+    with pytest.warns(UserWarning, match="crafted.npz is corrupt .*compressed"):
+        encode_texts(encoder, collection.query_texts, "query", tmp_path, progress=False)
+    assert encoder.seen == []  # the real shard still served every text
+
+
+def test_dimension_change_under_one_revision_is_recovered(tiny_data: Path, tmp_path: Path) -> None:
+    collection = load_task("xquad-r", LANGS, data_dir=tiny_data)
+    encode_texts(CountingEncoder(dim=16), collection.query_texts[:5], "query", tmp_path, progress=False)
+    with pytest.warns(UserWarning, match="now gives 8-d embeddings where its cache holds 16-d"):
+        out = encode_texts(CountingEncoder(dim=8), collection.query_texts, "query", tmp_path, progress=False)
+    assert out.shape == (len(collection.query_texts), 8)
+    again = CountingEncoder(dim=8)
+    encode_texts(again, collection.query_texts, "query", tmp_path, progress=False)
+    assert again.seen == []  # the new cache serves everything

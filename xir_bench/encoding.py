@@ -8,6 +8,7 @@ model returned finite vectors of one dimension, and hands back one row per input
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal, Protocol
@@ -75,6 +76,7 @@ def encode_texts(
         found, cached = cache.get(keys)
     else:
         found, cached = np.zeros(len(unique), dtype=bool), None
+    stale_possible = cached is not None and dim is None  # the cache alone fixes the dimension
     if cached is not None:
         dim = check_embeddings(encoder, [t for t, f in zip(unique, found, strict=True) if f], cached, dim).shape[1]
     missing = np.flatnonzero(~found)
@@ -88,7 +90,16 @@ def encode_texts(
         for start in range(0, len(missing), chunk_size):
             rows = missing[start : start + chunk_size]
             chunk = [unique[r] for r in rows]
-            embeddings = check_embeddings(encoder, chunk, encoder.encode(chunk, role), dim)
+            raw = encoder.encode(chunk, role)
+            if stale_possible and cache is not None and np.ndim(raw) == 2 and np.shape(raw)[1] != dim:
+                warnings.warn(
+                    f"{encoder.name} now gives {np.shape(raw)[1]}-d embeddings where its cache holds {dim}-d: "
+                    "the model changed under the same revision; dropping its cache and encoding again",
+                    stacklevel=2,
+                )
+                cache.clear()
+                return encode_texts(encoder, texts, role, cache_dir, chunk_size, None, progress)
+            embeddings = check_embeddings(encoder, chunk, raw, dim)
             dim = embeddings.shape[1]
             if cache is not None:
                 cache.put([keys[r] for r in rows], embeddings)
