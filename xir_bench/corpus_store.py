@@ -33,6 +33,7 @@ from xir_bench.atomic import atomic_open, write_json
 from xir_bench.data.miracl import passage_text
 from xir_bench.encoding import TextEncoder, check_embeddings
 from xir_bench.errors import XirBenchError
+from xir_bench.staging import sweep
 
 Row = tuple[str, str, str]  # docid, title, text
 logger = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ class CorpusStore:
 
     def claim(self, manifest: Manifest) -> None:
         """Start or resume this store for ``manifest``; a different one is an error."""
+        sweep(self.folder)
+        sweep(self.chunks)
         current = self.manifest()
         if current is None:
             self.chunks.mkdir(parents=True, exist_ok=True)

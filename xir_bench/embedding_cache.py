@@ -26,6 +26,7 @@ import numpy as np
 
 from xir_bench.atomic import atomic_open
 from xir_bench.errors import XirBenchError
+from xir_bench.staging import sweep
 
 KEY_BYTES = 32
 #: What proves a shard corrupt (its format); anything else, an I/O error above all, is not proof.
@@ -90,6 +91,7 @@ class EmbeddingCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
+        sweep(self.folder)  # half-written shards of killed runs
         self._index: dict[bytes, tuple[Path, int]] | None = None
         self._dims: dict[Path, int] = {}
 

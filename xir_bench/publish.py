@@ -21,6 +21,7 @@ from xir_bench.errors import XirBenchError
 from xir_bench.reference import NAME as RANDOM
 from xir_bench.runs import Run, discover_runs, subset_kind
 from xir_bench.significance import adjust, paired_randomization_test
+from xir_bench.staging import sweep
 
 
 def publish(results: Path, out: Path, models_dir: Path, seed: int = 0) -> Path:
@@ -29,6 +30,8 @@ def publish(results: Path, out: Path, models_dir: Path, seed: int = 0) -> Path:
     if not runs:
         raise XirBenchError(f"{results}: no runs found (expected <model>/<revision>/<Task>.json)")
     plots_dir = out.parent / "plots"
+    sweep(out.parent)
+    sweep(plots_dir)
     cards = {card.mteb_name: card for card in task_cards().values()}
     plots: dict[tuple[str, str], dict[str, Path]] = {}
     random = next((run for run in runs if run.model == RANDOM), None)

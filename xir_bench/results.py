@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from xir_bench import __version__
 from xir_bench.atomic import atomic_open, write_json
 from xir_bench.errors import XirBenchError
+from xir_bench.staging import sweep
 
 SPLIT = "test"  # the parallel tasks' split; MIRACL's is "dev"
 SPLITS = ("test", "dev")
@@ -127,6 +128,7 @@ def write_result(
     revision and ``evaluation`` record) and, for multilingual-pool subsets, over the same
     pool languages as this run's: a result never mixes numbers of two definitions.
     """
+    sweep(folder)  # what a killed writer left behind
     evaluation = dict(evaluation or {})
     previous = read_result(folder, task_name)
     new_subsets = {e["hf_subset"] for e in subset_entries}

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,6 +19,7 @@ import numpy as np
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers
 
 from xir_bench.errors import XirBenchError
+from xir_bench.staging import scratch_folder, staged_folder
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]")
 
@@ -104,17 +103,9 @@ def save_model_atomically(model: object, output: str | Path) -> Path:
     """Save a ``SentenceTransformer`` so that ``output`` appears whole or not at all."""
     output = Path(output)
     require_new_folder(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}."))
-    try:
+    with staged_folder(output) as staging:
         model.save(str(staging))  # type: ignore[attr-defined]
         _ordinary_permissions(staging)
-        if output.exists():
-            output.rmdir()
-        os.replace(staging, output)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return output
 
 
@@ -165,19 +156,11 @@ def save_tiny_transformer(
         max_position_embeddings=max_seq_length,
         pad_token_id=tokenizer.pad_token_id,
     )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}."))
-    try:
+    with scratch_folder("tiny-bert") as scratch:
+        staging = Path(scratch)
         raw = staging / "hf"
         BertModel(config).save_pretrained(raw)
         tokenizer.save_pretrained(raw)
         transformer = Transformer(str(raw), max_seq_length=max_seq_length)
         model = SentenceTransformer(modules=[transformer, Pooling(hidden, "mean")], device="cpu")
-        final = staging / "model"
-        model.save(str(final))
-        if output.exists():
-            output.rmdir()
-        os.replace(final, output)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return output
+        return save_model_atomically(model, output)

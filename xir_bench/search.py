@@ -15,8 +15,6 @@ import json
 import logging
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +27,7 @@ from tqdm.auto import tqdm
 from xir_bench.atomic import atomic_open, write_json
 from xir_bench.corpus_store import CorpusStore
 from xir_bench.errors import XirBenchError
+from xir_bench.staging import staged_folder
 
 logger = logging.getLogger(__name__)
 
@@ -147,8 +146,7 @@ def build_ondisk_ivf(
     import faiss
     from faiss.contrib.ondisk import merge_ondisk
 
-    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
-    try:
+    with staged_folder(folder) as staging:
         dim = next(store.iter_chunks())[1].shape[1]
         trained = faiss.index_factory(dim, factory, faiss.METRIC_INNER_PRODUCT)
         if faiss.try_extract_index_ivf(trained) is None:
@@ -170,12 +168,6 @@ def build_ondisk_ivf(
             os.unlink(part)
         os.unlink(staging / "trained.index")
         write_json(staging / INDEX_RECORD, {**_file_sizes(staging), "rows": offset})
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(staging, folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return folder
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import shlex
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from xir_bench.atomic import write_text
 from xir_bench.data.tasks import load_task
 from xir_bench.errors import XirBenchError
 from xir_bench.sampler import HybridBatchSampler
+from xir_bench.staging import scratch_folder
 from xir_bench.train_config import LossName, TrainConfig, validate
 from xir_bench.training_data import TrainingPairs, contamination, holdout, load_pairs
 
@@ -146,7 +146,7 @@ def train(config: TrainConfig) -> TrainOutcome:
     pairs = load_pairs(config.train, config.data_dir, config.languages)
     findings = check_contamination(pairs, config)
     pairs, held_out = holdout(pairs, config.holdout_groups, config.seed)
-    with tempfile.TemporaryDirectory(prefix="xir-train-") as scratch:
+    with scratch_folder("train") as scratch:
         work = Path(scratch)
         texts = list(dict.fromkeys([*pairs.queries, *pairs.positives]))
         model = build_base_model(config.base, texts, config.seed, work)
