@@ -143,6 +143,26 @@ def test_compare_command(results: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert resolve_run(results / "bm25").model == "bm25"
 
 
+def test_compare_names_valid_metrics_and_uncompared_tasks(
+    results: Path, tiny_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["compare", str(results / "bm25"), str(results / "static-tiny"), "--metric", "ndcg@10"]) == 2
+    err = capsys.readouterr().err
+    assert "no score named 'ndcg@10'" in err and "ndcg_at_10" in err and "same_language_share" in err
+    from conftest import write_lareqa
+
+    write_lareqa(tiny_data, "mlqa-r", ("de", "en", "es", "ar", "hi", "vi", "zh"))
+    args = ["run", "--model", "bm25", "--task", "mlqa-r", "--languages", LANGS, "--data-dir", str(tiny_data)]
+    assert main([*args, "--output", str(results), "--quiet"]) == 0
+    capsys.readouterr()
+    metric = ["--metric", "same_language_share"]
+    assert main(["compare", str(results / "bm25"), str(results / "static-tiny"), *metric]) == 0
+    out = capsys.readouterr().out
+    assert "not compared: MLQAR (only bm25 has results for it)" in out
+    multi_row = next(line for line in out.splitlines() if "eng-all" in line).split()
+    assert multi_row[-2:] == ["0.6000", "0.7500"]  # A − B and its p-value: the per-query column was found
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_exact_test_equals_scipy(seed: int) -> None:
     from scipy import stats

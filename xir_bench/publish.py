@@ -78,10 +78,28 @@ def _pictures(run: Run, task: str, card, plots_dir: Path, random: Run | None) ->
     return files
 
 
+#: Subset scores whose per-query values are stored under another name: a subset's share of
+#: queries with a same-language answer first is the mean of the per-query 0/1 column.
+PER_QUERY_COLUMN = {"same_language_share": "same_language_first"}
+
+
 def compare(run_a: Run, run_b: Run, metric: str = "map", seed: int = 0) -> str:
     """Per-subset deltas (A − B) with paired tests, BH-adjusted over all rows, as a terminal table."""
+    shared_tasks = set(run_a.results) & set(run_b.results)
+    known = {
+        name
+        for run in (run_a, run_b)
+        for task in shared_tasks
+        for scores in run.results[task].subsets().values()
+        for name, value in scores.items()
+        if isinstance(value, int | float) and name not in ("n_queries", "main_score")
+    }
+    if metric not in known:
+        raise XirBenchError(
+            f"no score named {metric!r} in the runs' shared tasks\n  fix: use one of {', '.join(sorted(known))}"
+        )
     rows, p_values = [], []
-    for task in sorted(set(run_a.results) & set(run_b.results)):
+    for task in sorted(shared_tasks):
         a_table, b_table = run_a.results[task].per_query, run_b.results[task].per_query
         a_subsets = run_a.results[task].subsets()
         b_subsets = run_b.results[task].subsets()
@@ -89,8 +107,9 @@ def compare(run_a: Run, run_b: Run, metric: str = "map", seed: int = 0) -> str:
         for subset in sorted(set(a_subsets) & set(b_subsets), key=lambda s: (order[subset_kind(s)], s)):
             if metric not in a_subsets[subset] or metric not in b_subsets[subset]:
                 continue
-            a = a_table[a_table["subset"] == subset].set_index("query_id")[metric] if metric in a_table else None
-            b = b_table[b_table["subset"] == subset].set_index("query_id")[metric] if metric in b_table else None
+            column = PER_QUERY_COLUMN.get(metric, metric)
+            a = a_table[a_table["subset"] == subset].set_index("query_id")[column] if column in a_table else None
+            b = b_table[b_table["subset"] == subset].set_index("query_id")[column] if column in b_table else None
             p = float("nan")
             if a is not None and b is not None:
                 joined = a.to_frame("a").join(b.to_frame("b"), how="inner")
@@ -104,4 +123,8 @@ def compare(run_a: Run, run_b: Run, metric: str = "map", seed: int = 0) -> str:
         row += [p, "*" if np.isfinite(p) and p < 0.05 else ""]
     headers = ["task", "subset", f"A {metric}", f"B {metric}", "A − B", "p (BH)", "sig."]
     title = f"A = {run_a.model} ({run_a.revision})\nB = {run_b.model} ({run_b.revision})\n"
+    for run, other in ((run_a, run_b), (run_b, run_a)):
+        alone = sorted(set(run.results) - set(other.results))
+        if alone:
+            title += f"not compared: {', '.join(alone)} (only {run.model} has results for it)\n"
     return title + tabulate(rows, headers=headers, floatfmt=".4f", missingval="-")
