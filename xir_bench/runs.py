@@ -7,6 +7,7 @@ The board and ``xir-bench compare`` both start here. Every file is validated
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,10 @@ def resolve_run(path: Path) -> Run:
     return max((read_run(p) for p in revisions), key=lambda run: (run.latest_date(), run.revision))
 
 
+def _holds_results(folder: Path) -> bool:
+    return any(p.name != "model_meta.json" for p in folder.glob("*.json"))
+
+
 def discover_runs(root: Path) -> list[Run]:
     """Every model under ``root``, sorted by model name; one revision each, or an error.
 
@@ -80,7 +85,12 @@ def discover_runs(root: Path) -> list[Run]:
         raise XirBenchError(f"{root}: results folder not found")
     runs = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        revisions = sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+        revisions = sorted(
+            p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".") and _holds_results(p)
+        )
+        if not revisions:  # e.g. what a run that failed on a full disk left: nothing to show, nothing to refuse
+            warnings.warn(f"{folder}: no results inside; skipped", stacklevel=2)
+            continue
         if len(revisions) > 1:
             raise XirBenchError(
                 f"{folder}: {len(revisions)} revisions ({', '.join(revisions)}); the board shows one per model: "
