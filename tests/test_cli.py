@@ -215,6 +215,10 @@ def test_model_meta_holds_no_absolute_path(tiny_data: Path, static_model: Path, 
         (["--chunk-size", "x"], "--chunk-size: expected a whole number"),
         (["--task", "xquad-r,mlqa-r", "--languages", "el,en"], "MLQA-R has no language el"),
         (["--device", "cuda:0"], "no CUDA device here"),
+        (["--task", "miracl", "--faiss", "garbage"], "--faiss 'garbage' is not a faiss index factory (could not parse"),
+        (["--task", "miracl", "--exact-limit", "0"], "--exact-limit: must be at least 1"),
+        (["--task", "miracl", "--nprobe", "0"], "--nprobe: must be at least 1"),
+        (["--task", "miracl", "--chunk-size", "-10"], "--chunk-size: must be at least 1"),
     ],
 )
 def test_run_mistakes_end_before_any_work(

@@ -189,6 +189,7 @@ def test_train_cli_refuses_a_non_empty_output(
         (["--base", "tiny-bert:abc"], r"tiny-bert:LAYERSxHIDDEN needs positive integers"),
         (["--name", "my model"], r"model name 'my model' must be"),
         (["--holdout-groups", "-1"], r"--holdout-groups must be 0 or more"),
+        (["--train", "hf:someone/pairs"], r"needs the Hugging Face hub, and the network is off"),
         (["--eval-steps", "0"], r"--eval-steps must be at least 1"),
         (["--base", "static:8", "--freeze-embeddings"], r"leaves a static model nothing to train"),
     ],

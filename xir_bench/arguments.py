@@ -88,3 +88,17 @@ def check_run_request(tasks: list[str], languages: list[str] | None, output: Pat
 
         if not torch.cuda.is_available():
             raise XirBenchError(f"--device {device}: no CUDA device here; leave --device out to use what there is")
+
+
+def check_faiss_factory(factory: str) -> None:
+    """A faiss index factory string faiss understands (tried on an empty index, nothing trained)."""
+    import faiss
+
+    try:
+        faiss.index_factory(1536, factory, faiss.METRIC_INNER_PRODUCT)  # 1536: divisible by common PQ sizes
+    except RuntimeError as err:
+        reason = str(err).strip().rsplit(": ", 1)[-1] or "not understood"
+        raise XirBenchError(
+            f"--faiss {factory!r} is not a faiss index factory ({reason})\n"
+            "  fix: e.g. IVF4096,Flat, IVF4096,PQ32 or HNSW32 (https://github.com/facebookresearch/faiss/wiki/The-index-factory)"
+        ) from None

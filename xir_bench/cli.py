@@ -435,11 +435,13 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from xir_bench.arguments import check_run_request
+    from xir_bench.arguments import check_faiss_factory, check_run_request
     from xir_bench.registry import check_spec
 
     # Mistakes first, before the heavy imports (torch, mteb) and any work: they end in a moment.
     check_run_request(args.task, args.languages, args.output, args.device)
+    if "miracl" in args.task:
+        check_faiss_factory(args.faiss)
     check_spec(args.model, args.revision)
     from tabulate import tabulate
 

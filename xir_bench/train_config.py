@@ -71,6 +71,14 @@ def validate(config: TrainConfig) -> None:
         raise XirBenchError(f"--output {config.output} is a file; give a new folder")
     if Path(config.output).is_dir() and any(Path(config.output).iterdir()):
         raise XirBenchError(f"{config.output} exists and is not empty; choose another --output or delete it")
+    if config.train.startswith("hf:"):
+        from xir_bench.data.sources import offline_mode
+
+        if offline_mode():
+            raise XirBenchError(
+                f"--train {config.train} needs the Hugging Face hub, and the network is off "
+                "(XIR_BENCH_OFFLINE / HF_HUB_OFFLINE)\n  fix: export the pairs to a JSONL file and pass its path"
+            )
     if config.holdout_groups < 0:
         raise XirBenchError(f"--holdout-groups must be 0 or more, but got {config.holdout_groups}.")
     if config.eval_steps is not None and config.eval_steps < 1:
