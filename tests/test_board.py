@@ -317,3 +317,37 @@ def test_mteb_training_data_of_the_original_counts() -> None:
     assert contamination(port, get_task_card("mlqa-r")) is None
     unknown = ModelCard(name="other", original="nobody/no-such-model")
     assert contamination(unknown, get_task_card("xquad-r")) is None
+
+
+def test_unverified_local_data_is_labelled_and_never_reused(
+    tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The synthetic files are not the release: results say so, on disk and on the board; an edit
+    to a file changes the data identity, so the stored result is not reused."""
+    args = ["run", "--model", "bm25", "--task", "xquad-r", "--languages", LANGS, "--data-dir", str(tiny_data)]
+    with pytest.warns(UserWarning, match="differ from the release"):
+        assert main([*args, "--output", str(tmp_path / "r"), "--quiet"]) == 0
+    (result,) = (tmp_path / "r").rglob("XQuADR.json")
+    stored = json.loads(result.read_text())
+    assert (
+        stored["dataset_revision"].startswith("local:") and stored["evaluation"]["data"] == stored["dataset_revision"]
+    )
+    board = tmp_path / "board" / "README.md"
+    assert main(["leaderboard", "--results", str(tmp_path / "r"), "--out", str(board)]) == 0
+    assert "data: unverified local copy" in board.read_text()
+    en = tiny_data / "lareqa" / "xquad-r" / "en.json"
+    en.write_text(en.read_text().replace("apple", "appla"))  # same length: the breaks still fit
+    capsys.readouterr()
+    with pytest.warns(UserWarning, match="differ from the release"):
+        assert main([*args, "--output", str(tmp_path / "r")]) == 0
+    assert "reused" not in capsys.readouterr().out
+    assert json.loads(result.read_text())["dataset_revision"] != stored["dataset_revision"]
+
+
+@pytest.mark.realdata
+def test_the_release_files_are_verified(shared_data: Path) -> None:
+    from xir_bench.cards import get_task_card
+    from xir_bench.data.tasks import load_task
+
+    collection = load_task("xquad-r", ["en", "de"], data_dir=shared_data)
+    assert collection.data == get_task_card("xquad-r").source.revision

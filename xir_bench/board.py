@@ -240,6 +240,8 @@ def _scoring_note(run: Run, task: str) -> str:
         notes.append(f"sentences: {evaluation['sentence_source']}")
     if evaluation.get("candidate_text", "sentence") != "sentence":
         notes.append(f"candidates: {evaluation['candidate_text']}")
+    if str(evaluation.get("data", "")).startswith("local:"):
+        notes.append(f"data: unverified local copy {evaluation['data'][len('local:') :]}")
     return f" ({escape('; '.join(notes))})" if notes else ""
 
 

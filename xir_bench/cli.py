@@ -672,6 +672,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("xir-bench: interrupted; finished work is saved and a rerun resumes", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `xir-bench info miracl --json | head`: the reader left, nothing is wrong
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as err:
         if err.errno not in DISK_ERRORS:
             raise
@@ -682,11 +687,6 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    except BrokenPipeError:  # e.g. `xir-bench info miracl --json | head`: the reader left, nothing is wrong
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
 
 
 if __name__ == "__main__":

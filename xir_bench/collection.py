@@ -45,6 +45,9 @@ class ParallelCollection:
     group_ids: tuple[str, ...]
     group_relevant: tuple[np.ndarray, ...]
     skipped_questions: dict[str, int] = field(default_factory=dict)
+    #: Which data: the card's release revision when every file matched its SHA-256, else
+    #: ``local:<digest>`` (an unverified local copy; results record it and never reuse across it).
+    data: str = ""
 
     @property
     def n_queries(self) -> int:

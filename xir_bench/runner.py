@@ -95,8 +95,9 @@ def run_task(
     )
     settings = enumerate_settings(list(collection.languages), options.settings)
     languages = list(collection.languages)
+    evaluation = {**options.evaluation(), "data": collection.data}
     stored = None if options.overwrite else read_result(folder, card.mteb_name)
-    if stored is not None and stored.evaluation == options.evaluation():
+    if stored is not None and stored.evaluation == evaluation:
         have = stored.subsets()
         same_pool = {s.subset: set(s.mteb_languages(languages)) for s in settings}
         if all(s.subset in have and set(have[s.subset]["languages"]) == same_pool[s.subset] for s in settings):
@@ -118,12 +119,12 @@ def run_task(
     path = write_result(
         folder,
         card.mteb_name,
-        card.source.revision,
+        collection.data,
         entries,
         per_query,
         elapsed,
         mteb.__version__,
-        evaluation=options.evaluation(),
+        evaluation=evaluation,
     )
     write_model_meta(folder, model_name, revision, {"framework": ["xir-bench"], **(meta or {})})
     return TaskOutcome(

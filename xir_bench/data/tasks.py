@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import warnings
 from pathlib import Path
 
 from xir_bench.cards import TaskCard, get_task_card
 from xir_bench.collection import CandidateText, ParallelCollection, SentenceSource
 from xir_bench.data.lareqa import load_lareqa
-from xir_bench.data.sources import resolve_files
+from xir_bench.data.sources import resolve_files, sha256_of
 from xir_bench.errors import XirBenchError
 
 
@@ -37,4 +40,24 @@ def load_task(
     if len(chosen) < 1:
         raise XirBenchError(f"{card.title}: no language selected")
     files = resolve_files(card, chosen, data_dir=data_dir, base_url=base_url)
-    return load_lareqa(card.name, files, candidate_text=candidate_text, sentence_source=sentence_source)
+    collection = load_lareqa(card.name, files, candidate_text=candidate_text, sentence_source=sentence_source)
+    return dataclasses.replace(collection, data=data_identity(card, files))
+
+
+def data_identity(card: TaskCard, files: dict[str, Path]) -> str:
+    """The card's revision when every file has the release's SHA-256; else ``local:<digest>`` and a warning.
+
+    A ``--data-dir`` copy may be edited, truncated or another version: its numbers are not
+    the benchmark's, so they are labelled as such in results and on the board.
+    """
+    digests = {lang: sha256_of(path) for lang, path in files.items()}
+    differ = [lang for lang, digest in digests.items() if card.source.sha256.get(lang) != digest]
+    if not differ:
+        return card.source.revision
+    combined = hashlib.sha256("".join(f"{lang}:{digests[lang]}\n" for lang in sorted(digests)).encode()).hexdigest()
+    warnings.warn(
+        f"{card.title}: {', '.join(files[lang].name for lang in differ)} differ from the release "
+        f"({card.source.revision[:12]}); results are labelled as an unverified local copy",
+        stacklevel=3,
+    )
+    return f"local:{combined[:16]}"
