@@ -351,3 +351,63 @@ def test_the_release_files_are_verified(shared_data: Path) -> None:
 
     collection = load_task("xquad-r", ["en", "de"], data_dir=shared_data)
     assert collection.data == get_task_card("xquad-r").source.revision
+
+
+def _edit_result(results: Path, model: str, edit) -> Path:
+    (path,) = (results / model).rglob("XQuADR.json")
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [(99.0, r"map = 99.0 is outside \[0, 1\]"), (-0.5, "outside"), ("NaN", "not a finite number")],
+)
+def test_scores_out_of_range_are_refused(results: Path, tmp_path: Path, value, message: str) -> None:
+    """An mAP of 99 once ranked a model first with Mo 9.32; a NaN or a negative one is as wrong."""
+
+    def plant(data: dict) -> None:
+        data["scores"]["test"][0]["map"] = float(value)
+
+    _edit_result(results, "bm25", plant)
+    with pytest.raises(XirBenchError, match=message):
+        publish(results, tmp_path / "board" / "README.md", Path("models"))
+    assert not (tmp_path / "board").exists()
+
+
+def test_a_result_mixing_language_sets_is_refused(results: Path, tiny_data: Path, tmp_path: Path) -> None:
+    """--overwrite --languages de,en into a de,en,es result left 2-language pools beside 3-language subsets."""
+    args = ["run", "--model", "bm25", "--task", "xquad-r", "--data-dir", str(tiny_data), "--output", str(results)]
+    assert main([*args, "--languages", "de,en", "--settings", "multi", "--overwrite", "--quiet"]) == 0
+    # the rerun replaced the result (a different pool): it is one 2-language square, consistent again
+    publish(results, tmp_path / "ok" / "README.md", Path("models"))
+
+    def shrink_one_pool(data: dict) -> None:
+        entry = next(e for e in data["scores"]["test"] if e["hf_subset"].endswith("-all"))
+        entry["languages"] = entry["languages"][:1]
+
+    _edit_result(results, "static-tiny", shrink_one_pool)
+    with pytest.raises(XirBenchError, match=r"mixes language sets: .*pool is"):
+        publish(results, tmp_path / "board" / "README.md", Path("models"))
+
+
+def test_picture_file_name_collisions_are_refused(results: Path) -> None:
+    """Names that reduce to one file name would overwrite each other's pictures."""
+    from xir_bench.publish import check_publishable
+
+    (run,) = [r for r in discover_runs(results) if r.model == "bm25"]
+    twins = [Run("my model", run.revision, run.folder, run.results), Run("my/model", run.revision, run.folder, {})]
+    with pytest.raises(XirBenchError, match="'my model' and 'my/model' would share the picture files my-model"):
+        check_publishable(twins)
+
+
+def test_miracl_subset_names_and_link_targets_are_escaped(tmp_path: Path) -> None:
+    from xir_bench.board import _model_link
+
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "a)b.toml").write_text("")
+    link = _model_link("a)b", models, tmp_path / "board" / "README.md")
+    assert link.endswith("(../models/a%29b.toml)") and link.count("](") == 1

@@ -10,6 +10,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -131,7 +132,7 @@ def compare_columns(
 def _model_link(name: str, models_dir: Path, out: Path) -> str:
     card = models_dir / f"{name}.toml"
     if card.is_file():
-        return f"[{escape(name)}]({_relative(card, out)})"
+        return f"[{escape(name)}]({quote(_relative(card, out))})"  # a target cannot end the link early
     return escape(name)
 
 
@@ -200,7 +201,7 @@ def _miracl_section(runs: list[Run], models_dir: Path, out: Path, seed: int) -> 
                 place,
                 _model_link(run.model, models_dir, out),
                 *(cells[(run.model, h)].render(4) for h, *_ in MIRACL_COLUMNS),
-                " ".join(languages),
+                escape(" ".join(languages)),
             ]
         )
     lines = [
@@ -224,7 +225,8 @@ def _miracl_section(runs: list[Run], models_dir: Path, out: Path, seed: int) -> 
         values = [subsets.get(code, {}).get("ndcg_at_10") for code in codes]
         table.append([_model_link(run.model, models_dir, out), *("-" if v is None else f"{v:.4f}" for v in values)])
     lines += ["### MIRACL: nDCG@10 by language", ""]
-    lines += [tabulate(table, headers=["model", *codes], tablefmt="github", disable_numparse=True), ""]
+    headers = ["model", *(escape(code) for code in codes)]
+    lines += [tabulate(table, headers=headers, tablefmt="github", disable_numparse=True), ""]
     return lines
 
 

@@ -29,6 +29,7 @@ def publish(results: Path, out: Path, models_dir: Path, seed: int = 0) -> Path:
     runs = discover_runs(results)
     if not runs:
         raise XirBenchError(f"{results}: no runs found (expected <model>/<revision>/<Task>.json)")
+    check_publishable(runs)
     plots_dir = out.parent / "plots"
     sweep(out.parent)
     sweep(plots_dir)
@@ -43,6 +44,53 @@ def publish(results: Path, out: Path, models_dir: Path, seed: int = 0) -> Path:
             plots[(run.model, task)] = _pictures(run, task, card, plots_dir, random)
     write_text(out, render_board(runs, out, models_dir, plots, seed))
     return out
+
+
+def check_publishable(runs: list[Run]) -> None:
+    """What must hold before a board is written; each failure names the runs involved.
+
+    - every parallel task's result is one square over one language set L: mono subsets for
+      L, cross subsets for every ordered pair of L, and every multilingual pool exactly L
+      (``--overwrite --languages de,en`` into an 11-language result used to leave two
+      2-language pools beside nine 11-language mono subsets, and Mul moved from 0.087 to 0.149);
+    - no two models share the file name of their pictures.
+    """
+    for run in runs:
+        for task, result in run.results.items():
+            subsets = result.subsets()
+            if task == "XirMIRACL":
+                continue
+            mono = {name.split("-")[0] for name in subsets if subset_kind(name) == "mono"}
+            cross = {tuple(name.split("-")) for name in subsets if subset_kind(name) == "cross"}
+            pools = [
+                {tag.split("-")[0] for tag in e["languages"]} for n, e in subsets.items() if subset_kind(n) == "multi"
+            ]
+            langs = mono or {lang for pair in cross for lang in pair} or (pools[0] if pools else set())
+            expected_cross = {(a, b) for a in langs for b in langs if a != b}
+            problems = []
+            if cross and cross != expected_cross:
+                missing = sorted("-".join(pair) for pair in expected_cross - cross)
+                extra = sorted("-".join(pair) for pair in cross - expected_cross)
+                problems.append(f"cross-lingual subsets missing {missing[:4]} / beyond the mono languages {extra[:4]}")
+            for name, entry in subsets.items():
+                pool = {tag.split("-")[0] for tag in entry["languages"]}
+                if subset_kind(name) == "multi" and pool != langs:
+                    problems.append(f"{name}'s pool is {sorted(entry['languages'])}, not the result's languages")
+                    break
+            if problems:
+                raise XirBenchError(
+                    f"{run.folder}/{task}.json mixes language sets: "
+                    + "; ".join(problems)
+                    + "\n  fix: rerun this model on the task without --languages and with --overwrite"
+                )
+    owners: dict[str, str] = {}
+    for run in runs:
+        other = owners.setdefault(slug(run.model), run.model)
+        if other != run.model:
+            raise XirBenchError(
+                f"models {other!r} and {run.model!r} would share the picture files {slug(run.model)}.*.png; "
+                "rename one of them"
+            )
 
 
 def _pictures(run: Run, task: str, card, plots_dir: Path, random: Run | None) -> dict[str, Path]:

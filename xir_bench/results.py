@@ -10,19 +10,22 @@ is written atomically, and a rerun merges new subsets into what is there.
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from xir_bench import __version__
 from xir_bench.atomic import atomic_open, write_json
 from xir_bench.errors import XirBenchError
 from xir_bench.staging import sweep
 
+#: Scores that are counts or ranks, not shares: >= 0 with no upper bound (rank distance < pool size).
+UNBOUNDED_SCORES = ("rank_distance", "pool_size", "n_", "evaluation_time")
 SPLIT = "test"  # the parallel tasks' split; MIRACL's is "dev"
 SPLITS = ("test", "dev")
 #: Columns every per-query table has; parallel tasks add map, mrr, recall_at_1/10 and the bias columns.
@@ -40,6 +43,24 @@ class SubsetEntry(BaseModel):
     map: float | None = None  # full-pool mAP: parallel tasks; MIRACL (a top-k search) has none
     ndcg_at_10: float
     n_queries: int
+
+    @model_validator(mode="after")
+    def _scores_in_range(self) -> SubsetEntry:
+        """Every score finite and within its range: a share in [0, 1], a rank distance >= 0.
+
+        A result file is read back by the board and by reuse: an mAP of 99 or a NaN must
+        stop there, not rank a model first."""
+        for name, value in {**self.__dict__, **(self.model_extra or {})}.items():
+            if name in ("hf_subset", "languages", "n_queries") or not isinstance(value, int | float):
+                continue
+            if not math.isfinite(value):
+                raise ValueError(f"{self.hf_subset}: {name} is {value}, not a finite number")
+            low, high = (0.0, math.inf) if name.startswith(UNBOUNDED_SCORES) else (0.0, 1.0)
+            if not low <= value <= high:
+                raise ValueError(f"{self.hf_subset}: {name} = {value} is outside [{low:g}, {high:g}]")
+        if self.n_queries < 1:
+            raise ValueError(f"{self.hf_subset}: n_queries = {self.n_queries}; a subset scores at least one query")
+        return self
 
 
 class TaskResultFile(BaseModel):
