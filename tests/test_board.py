@@ -339,8 +339,11 @@ def test_unverified_local_data_is_labelled_and_never_reused(
     en.write_text(en.read_text().replace("apple", "appla"))  # same length: the breaks still fit
     capsys.readouterr()
     with pytest.warns(UserWarning, match="differ from the release"):
-        assert main([*args, "--output", str(tmp_path / "r")]) == 0
-    assert "reused" not in capsys.readouterr().out
+        assert main([*args, "--output", str(tmp_path / "r")]) == 2
+    assert "was computed another way (data: stored 'local:" in capsys.readouterr().err
+    assert json.loads(result.read_text()) == stored  # nothing lost
+    with pytest.warns(UserWarning, match="differ from the release"):
+        assert main([*args, "--output", str(tmp_path / "r"), "--overwrite"]) == 0
     assert json.loads(result.read_text())["dataset_revision"] != stored["dataset_revision"]
 
 

@@ -346,3 +346,22 @@ def test_a_full_disk_is_a_message_not_a_traceback(
     board = tmp_path / "board" / "README.md"
     with pytest.warns(UserWarning, match="bm25: no results inside; skipped"):
         assert main(["leaderboard", "--results", str(tmp_path / "out"), "--out", str(board)]) == 0
+
+
+def test_prefixes_are_part_of_a_results_identity(
+    tiny_data: Path, static_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another prefix gives other numbers: the stored result is neither reused nor silently replaced."""
+    args = ["run", "--model", str(static_model), "--task", "xquad-r", "--languages", "de,en", "--data-dir",
+            str(tiny_data), "--output", str(tmp_path / "out"), "--quiet"]  # fmt: skip
+    assert main(args) == 0
+    (path,) = (tmp_path / "out").rglob("XQuADR.json")
+    before = path.read_text()
+    prefixed = [*args, "--query-prefix", "query: ", "--passage-prefix", "passage: "]
+    assert main(prefixed) == 2
+    err = capsys.readouterr().err
+    assert "computed another way (passage_prefix: stored '', now 'passage: '; query_prefix" in err
+    assert path.read_text() == before
+    assert main([*prefixed, "--overwrite"]) == 0
+    assert json.loads(path.read_text())["evaluation"]["query_prefix"] == "query: "
+    assert main(prefixed) == 0 and "reused" in capsys.readouterr().out

@@ -171,7 +171,9 @@ def test_results_record_the_tie_rule_and_are_not_reused_across_rules(
     assert main(args) == 0
     (path,) = (tmp_path / "out").rglob("XQuADR.json")
     assert json.loads(path.read_text())["evaluation"]["ties"] == "reference"
-    assert main([*args, "--ties", "optimistic"]) == 0
+    assert main([*args, "--ties", "optimistic"]) == 2  # not reused, not mixed, not silently replaced
+    assert "computed another way (ties: stored 'reference', now 'optimistic')" in capsys.readouterr().err
+    assert main([*args, "--ties", "optimistic", "--overwrite"]) == 0
     out = capsys.readouterr().out
     assert "reused" not in out and "'optimistic' rule" in out
     assert json.loads(path.read_text())["evaluation"]["ties"] == "optimistic"

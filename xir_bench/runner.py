@@ -18,6 +18,7 @@ from xir_bench.collection import CandidateText, ParallelCollection, SentenceSour
 from xir_bench.data.sources import cache_root
 from xir_bench.data.tasks import load_task
 from xir_bench.encoding import TextEncoder, encode_texts
+from xir_bench.errors import XirBenchError
 from xir_bench.evaluate import aggregate, compute_rank_table, per_query_frame, pooled_aggregate, subset_scores
 from xir_bench.ranking import DEFAULT_TIES, TieRule
 from xir_bench.reference import expected_per_query_frame
@@ -75,6 +76,13 @@ def dense_scorer(encoder: TextEncoder, collection: ParallelCollection, options: 
     return encode_collection(encoder, collection, options.cache_dir, options.progress)
 
 
+def _prompts(meta: dict[str, Any] | None) -> dict[str, str]:
+    """The prefixes a dense model's texts were given: they change its numbers, so they are part
+    of a result's definition (``Query: `` vs ``query: `` moved Mo from 0.4713 to 0.4810)."""
+    meta = meta or {}
+    return {key: str(meta[key]) for key in ("query_prefix", "passage_prefix") if meta.get(key) is not None}
+
+
 def run_task(
     task: str,
     model_name: str,
@@ -95,9 +103,16 @@ def run_task(
     )
     settings = enumerate_settings(list(collection.languages), options.settings)
     languages = list(collection.languages)
-    evaluation = {**options.evaluation(), "data": collection.data}
+    evaluation = {**options.evaluation(), "data": collection.data, **_prompts(meta)}
     stored = None if options.overwrite else read_result(folder, card.mteb_name)
-    if stored is not None and stored.evaluation == evaluation:
+    if stored is not None and stored.evaluation != evaluation:
+        differ = sorted(k for k in {*evaluation, *stored.evaluation} if evaluation.get(k) != stored.evaluation.get(k))
+        shown = "; ".join(f"{k}: stored {stored.evaluation.get(k)!r}, now {evaluation.get(k)!r}" for k in differ)
+        raise XirBenchError(
+            f"{folder / card.mteb_name}.json was computed another way ({shown}); its numbers are not reused "
+            "and not mixed with new ones\n  fix: pass --overwrite to replace it, or --output another folder"
+        )
+    if stored is not None:
         have = stored.subsets()
         same_pool = {s.subset: set(s.mteb_languages(languages)) for s in settings}
         if all(s.subset in have and set(have[s.subset]["languages"]) == same_pool[s.subset] for s in settings):
