@@ -152,7 +152,8 @@ def test_bad_data_file_loses_nothing(tiny_data: Path, tmp_path: Path, capsys: py
     code, _, err = _run(capsys, *base, "--overwrite")
     assert code == 2 and "en.json: line 1" in err
     assert result_file.read_bytes() == before
-    assert [p.name for p in result_file.parent.iterdir() if p.name.startswith(".")] == []
+    leftovers = [p.name for p in result_file.parent.iterdir() if p.name.startswith(".")]
+    assert leftovers in ([], [".XQuADR.xirlock"])  # the writers' lock file (empty, kept) and nothing else
 
 
 def test_help_teaches(capsys: pytest.CaptureFixture[str]) -> None:
@@ -365,3 +366,60 @@ def test_prefixes_are_part_of_a_results_identity(
     assert main([*prefixed, "--overwrite"]) == 0
     assert json.loads(path.read_text())["evaluation"]["query_prefix"] == "query: "
     assert main(prefixed) == 0 and "reused" in capsys.readouterr().out
+
+
+CONCURRENT_WRITER = """
+import sys, time
+from pathlib import Path
+import pandas as pd
+from xir_bench import results
+
+read = results.read_result
+
+def slow_read(folder, task):  # widen the window between reading what is stored and writing
+    stored = read(folder, task)
+    time.sleep(1.5)
+    return stored
+
+results.read_result = slow_read
+subset = sys.argv[2]
+entry = {"hf_subset": subset, "languages": ["eng-Latn"], "main_score": 0.5, "map": 0.5, "ndcg_at_10": 0.5,
+         "n_queries": 1}
+table = pd.DataFrame({"subset": [subset], "query_id": ["q1"], "ndcg_at_10": [0.5], "recall_at_100": [1.0]})
+results.write_result(Path(sys.argv[1]), "XQuADR", "r", [entry], table, 1.0, "2.26")
+"""
+
+
+def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+    """Two runs into one folder at once (mono and cross settings) used to keep only the second's subsets."""
+    import subprocess
+    import sys
+
+    from xir_bench.results import read_result
+
+    writers = [
+        subprocess.Popen([sys.executable, "-c", CONCURRENT_WRITER, str(tmp_path), subset])
+        for subset in ("eng-eng", "eng-deu")
+    ]
+    assert [writer.wait() for writer in writers] == [0, 0]
+    stored = read_result(tmp_path, "XQuADR")
+    assert stored is not None and set(stored.subsets()) == {"eng-eng", "eng-deu"}
+    assert sorted(stored.per_query["subset"]) == ["eng-deu", "eng-eng"]
+
+
+def test_json_and_table_are_one_unit(tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A kill between the two files left a new table beside an old JSON, 'reused' forever; now it is
+    named, and --overwrite (which used to fail again on the same file) replaces it."""
+    args = ["run", "--model", "bm25", "--task", "xquad-r", "--languages", "de,en", "--data-dir", str(tiny_data),
+            "--output", str(tmp_path), "--quiet"]  # fmt: skip
+    assert main(args) == 0
+    (table,) = tmp_path.rglob("XQuADR.per_query.parquet")
+    import pandas as pd
+
+    frame = pd.read_parquet(table)
+    frame.loc[0, "map"] = 0.123
+    frame.to_parquet(table, index=False)
+    assert main(args) == 2
+    assert "not the per-query table of XQuADR.json" in capsys.readouterr().err
+    assert main([*args, "--overwrite"]) == 0
+    assert main(args) == 0 and "reused" in capsys.readouterr().out

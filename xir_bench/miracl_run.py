@@ -219,7 +219,10 @@ def run_miracl(
         )
     per_query = pd.concat(frames, ignore_index=True)
     elapsed = time.perf_counter() - started
-    path = write_result(folder, TASK_NAME, DATASET_REVISION, entries, per_query, elapsed, mteb.__version__, SPLIT)
+    path = write_result(
+        folder, TASK_NAME, DATASET_REVISION, entries, per_query, elapsed, mteb.__version__, SPLIT,
+        replace=options.overwrite,
+    )  # fmt: skip
     write_model_meta(folder, model_name, revision, {"framework": ["xir-bench"], **(meta or {})})
     return path, _means(entries), False
 

@@ -9,6 +9,8 @@ is written atomically, and a rerun merges new subsets into what is there.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import math
 import time
@@ -17,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from filelock import FileLock
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from xir_bench import __version__
 from xir_bench.atomic import atomic_open, write_json
+from xir_bench.data.sources import sha256_of
 from xir_bench.errors import XirBenchError
 from xir_bench.staging import sweep
 
@@ -121,6 +125,12 @@ def read_result(folder: Path, task_name: str) -> StoredResult | None:
     except (OSError, ValueError) as err:
         raise XirBenchError(f"{path}: unreadable result file ({err}); {fix}") from err
     per_query = pd.DataFrame(columns=list(PER_QUERY_COLUMNS))
+    expected = data.get("per_query_sha256")
+    if expected is not None and (not table.exists() or sha256_of(table) != expected):
+        raise XirBenchError(
+            f"{table}: missing, or not the per-query table of {path.name} (its SHA-256 differs from the one "
+            f"recorded there: a write was interrupted between the two files); {fix}"
+        )
     if table.exists():
         try:
             per_query = pd.read_parquet(table)
@@ -142,16 +152,41 @@ def write_result(
     mteb_version: str,
     split: str = SPLIT,
     evaluation: dict[str, Any] | None = None,
+    replace: bool = False,
 ) -> Path:
     """Write (merging with an earlier run's other subsets) the TaskResult and per-query table.
+
+    The two files are one unit: the table is written first and the JSON, written last,
+    records the table's SHA-256, which :func:`read_result` checks. ``replace`` (``--overwrite``)
+    ignores what is stored, even a damaged file, instead of merging with it.
 
     An earlier run's subsets are kept only if they were computed the same way (same data
     revision and ``evaluation`` record) and, for multilingual-pool subsets, over the same
     pool languages as this run's: a result never mixes numbers of two definitions.
     """
+    folder.mkdir(parents=True, exist_ok=True)
     sweep(folder)  # what a killed writer left behind
+    with FileLock(folder / f".{task_name}.xirlock"):  # concurrent runs merge in turn, none is lost
+        return _write_result_locked(
+            folder, task_name, dataset_revision, subset_entries, per_query, evaluation_time, mteb_version, split,
+            evaluation, replace,
+        )  # fmt: skip
+
+
+def _write_result_locked(
+    folder: Path,
+    task_name: str,
+    dataset_revision: str,
+    subset_entries: list[dict[str, Any]],
+    per_query: pd.DataFrame,
+    evaluation_time: float,
+    mteb_version: str,
+    split: str,
+    evaluation: dict[str, Any] | None,
+    replace: bool,
+) -> Path:
     evaluation = dict(evaluation or {})
-    previous = read_result(folder, task_name)
+    previous = None if replace else read_result(folder, task_name)
     new_subsets = {e["hf_subset"] for e in subset_entries}
     new_pools = {_pool_of(e) for e in subset_entries if e["hf_subset"].endswith("-all")}
 
@@ -181,8 +216,12 @@ def write_result(
         "evaluation": evaluation,
         "xir_bench_version": __version__,
     }
+    buffer = io.BytesIO()
+    per_query.to_parquet(buffer, index=False)
+    table_bytes = buffer.getvalue()
+    task_result["per_query_sha256"] = hashlib.sha256(table_bytes).hexdigest()
     with atomic_open(folder / f"{task_name}.per_query.parquet", "wb") as handle:
-        per_query.to_parquet(handle, index=False)
+        handle.write(table_bytes)
     path = folder / f"{task_name}.json"
     write_json(path, task_result)
     return path

@@ -140,6 +140,7 @@ def run_task(
         elapsed,
         mteb.__version__,
         evaluation=evaluation,
+        replace=options.overwrite,
     )
     write_model_meta(folder, model_name, revision, {"framework": ["xir-bench"], **(meta or {})})
     return TaskOutcome(
