@@ -252,8 +252,9 @@ def test_same_command_and_seed_give_the_same_model(tmp_path: Path) -> None:
                 "--output", str(tmp_path / run / "model"), "--cards", str(tmp_path / run / "cards")]  # fmt: skip
         assert main(args) == 0
         folder = tmp_path / run / "model"
-        # every file but the generated README, which states the wall time the training took
-        files = [p for p in folder.rglob("*") if p.is_file() and p.name != "README.md"]
+        # every file but the generated README (it states the wall time the training took) and the
+        # card (it records the --output folder)
+        files = [p for p in folder.rglob("*") if p.is_file() and p.name not in ("README.md", "xir-bench-card.toml")]
         digests.append({p.relative_to(folder): p.read_bytes() for p in files})
     assert digests[0].keys() == digests[1].keys() and digests[0] == digests[1]
 
@@ -315,3 +316,52 @@ def test_freezing_word_embeddings_of_a_tiny_transformer(tmp_path: Path) -> None:
     embeddings = model[0].auto_model.get_input_embeddings().weight
     assert frozen == embeddings.numel() and not embeddings.requires_grad
     assert any(p.requires_grad for p in model.parameters())
+
+
+def test_training_contamination_is_found_after_normalising(tmp_path: Path) -> None:
+    """A trailing space, other case and a renamed group trained on XQuAD-R unnoticed; negatives were never checked."""
+    from conftest import write_lareqa
+
+    from xir_bench.training_data import TrainingPairs
+
+    collection = load_task("xquad-r", ["de", "en", "es"], data_dir=write_lareqa(tmp_path, languages=XQUAD_LANGS))
+    query, passage = collection.query_texts[0], collection.candidate_texts[0]
+    disguised = TrainingPairs(
+        "pairs.jsonl", [query + " "], [passage.upper()], ["en"], ["en"], ["renamed-1"], negatives=["unrelated"]
+    )
+    found = contamination(disguised, collection)
+    assert (found.shared_groups, found.shared_queries, found.shared_passages) == (0, 1, 1)
+    in_negative = TrainingPairs("p", ["fresh question"], ["fresh answer"], ["en"], ["en"], ["g"], negatives=[passage])
+    assert contamination(in_negative, collection).shared_passages == 1
+    near = TrainingPairs("p", [query.replace("?", " ?!")], ["x y"], ["en"], ["en"], ["g"])
+    found = contamination(near, collection)
+    assert found.near_duplicates == 1 and not found.clean and "near-duplicate" in found.describe()
+
+
+def test_a_published_card_is_never_overwritten(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    (cards / "bm25.toml").write_text('name = "bm25"\nkind = "bm25"\n')
+    args = ["train", "--base", "static:8", "--train", str(tmp_path / "none.jsonl"), "--output", str(tmp_path / "m"),
+            "--cards", str(cards), "--name", "bm25"]  # fmt: skip
+    assert main(args) == 2
+    assert "bm25.toml exists" in capsys.readouterr().err and 'kind = "bm25"' in (cards / "bm25.toml").read_text()
+
+
+def test_a_kill_between_model_and_card_loses_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The card is saved inside the model folder with it; a rerun restores the missing card instead of
+    refusing, and scoring the model from anywhere finds what it was trained on."""
+    from conftest import write_lareqa
+
+    data = write_lareqa(tmp_path / "data", languages=XQUAD_LANGS)
+    args = ["train", "--base", "static:8", "--train", "xquad-r", "--languages", "de,en,es", "--data-dir", str(data),
+            "--steps", "2", "--batch-size", "4", "--eval-tasks", "xquad-r", "--allow-contamination", "--quiet",
+            "--output", str(tmp_path / "model"), "--cards", str(tmp_path / "cards")]  # fmt: skip
+    assert main(args) == 0
+    card = tmp_path / "cards" / "model.toml"
+    text = card.read_text()
+    card.unlink()  # as if killed after the model was saved
+    assert main(args) == 0 and card.read_text() == text
+    from xir_bench.models import SentenceTransformerEncoder
+
+    assert SentenceTransformerEncoder(str(tmp_path / "model")).trained_on() == "xquad-r"

@@ -308,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     trainer.add_argument("--holdout-groups", type=int, default=0, metavar="N",
                          help="keep N parallel groups out of training; log retrieval on them")  # fmt: skip
     trainer.add_argument("--eval-steps", type=int, metavar="N", help="evaluate held-out groups every N steps")
+    trainer.add_argument("--overwrite", action="store_true", help="replace an existing card of the same --name")
     trainer.add_argument("--quiet", action="store_true", help="no progress bars")
 
     repro = commands.add_parser(
@@ -393,6 +394,7 @@ def _train(args: argparse.Namespace) -> int:
         passage_prompt=args.passage_prompt,
         holdout_groups=args.holdout_groups,
         eval_steps=args.eval_steps,
+        overwrite=args.overwrite,
     )
     validate(config)  # before torch is imported: a mistake ends in a moment
     from xir_bench.train import train

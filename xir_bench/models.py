@@ -8,12 +8,13 @@ into the embedding cache key, so a changed model never reuses stale embeddings.
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-from xir_bench.cards import model_cards
+from xir_bench.cards import ModelCard, model_cards
 from xir_bench.encoding import Role
 from xir_bench.errors import XirBenchError
 
@@ -46,6 +47,16 @@ def hub_revision(spec: str, revision: str | None) -> str:
     return resolved
 
 
+def embedded_card(folder: Path) -> ModelCard | None:
+    """The card ``xir-bench train`` saves inside a model's folder: found wherever the model is."""
+    from xir_bench.train_config import EMBEDDED_CARD
+
+    path = Path(folder) / EMBEDDED_CARD
+    if not path.is_file():
+        return None
+    return ModelCard.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+
+
 class SentenceTransformerEncoder:
     """A sentence-transformers model behind the engine's ``TextEncoder`` protocol."""
 
@@ -76,6 +87,7 @@ class SentenceTransformerEncoder:
         self.name = str(path.resolve()) if path.exists() else model
         self.revision = content_revision(path) if path.is_dir() else hub_revision(model, revision)
         card = next((c for c in model_cards().values() if c.path and Path(c.path).resolve() == path.resolve()), None)
+        card = card or embedded_card(path)
         self.card = card
         # explicit prefix > the model's card > the prompts saved with the model (xir-bench train saves them)
         saved = getattr(self.model, "prompts", None) or {}

@@ -99,12 +99,15 @@ def _ordinary_permissions(folder: Path) -> None:
         path.chmod((0o777 if path.is_dir() else 0o666) & ~umask)
 
 
-def save_model_atomically(model: object, output: str | Path) -> Path:
-    """Save a ``SentenceTransformer`` so that ``output`` appears whole or not at all."""
+def save_model_atomically(model: object, output: str | Path, extra_files: dict[str, str] | None = None) -> Path:
+    """Save a ``SentenceTransformer`` (and ``extra_files``: name -> text) so that ``output``
+    appears whole or not at all."""
     output = Path(output)
     require_new_folder(output)
     with staged_folder(output) as staging:
         model.save(str(staging))  # type: ignore[attr-defined]
+        for name, text in (extra_files or {}).items():
+            (staging / name).write_text(text, encoding="utf-8")
         _ordinary_permissions(staging)
     return output
 

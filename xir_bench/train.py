@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import shlex
+import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from xir_bench.data.tasks import load_task
 from xir_bench.errors import XirBenchError
 from xir_bench.sampler import HybridBatchSampler
 from xir_bench.staging import scratch_folder
-from xir_bench.train_config import LossName, TrainConfig, validate
+from xir_bench.train_config import EMBEDDED_CARD, LossName, TrainConfig, validate
 from xir_bench.training_data import TrainingPairs, contamination, holdout, load_pairs
 
 logger = logging.getLogger(__name__)
@@ -140,6 +141,10 @@ def train(config: TrainConfig) -> TrainOutcome:
 
     from xir_bench.scratch import require_new_folder, save_model_atomically
 
+    restored = restore_card(config)
+    if restored is not None:
+        logger.warning("%s is already trained; its card was restored to %s", config.output, restored.card_path)
+        return restored
     validate(config)
     output = Path(config.output)
     require_new_folder(output, "--output")
@@ -201,9 +206,30 @@ def train(config: TrainConfig) -> TrainOutcome:
         for point in curve:
             logger.info("held-out retrieval at step %d: %s", point["step"], point)
         model.prompts = {"query": query_prompt, "document": passage_prompt}
-        save_model_atomically(model, output)
-    card_path = write_card(config, pairs, findings, (query_prompt, passage_prompt)) if config.cards_dir else None
+        card = card_text(config, pairs, findings, (query_prompt, passage_prompt))
+        # the card travels inside the model folder, written with it as one unit: a kill between the
+        # model and the cards folder loses nothing (a rerun restores the card), and the model says
+        # what it was trained on wherever it is moved
+        save_model_atomically(model, output, extra_files={EMBEDDED_CARD: card})
+    card_path = write_card(config, card) if config.cards_dir else None
     return TrainOutcome(output, card_path, losses, pairs.counts(), curve)
+
+
+def restore_card(config: TrainConfig) -> TrainOutcome | None:
+    """A rerun of a training whose model is saved but whose card never reached the cards folder
+    (a kill in between): write the card from the model's own copy instead of refusing."""
+    embedded = Path(config.output) / EMBEDDED_CARD
+    if config.cards_dir is None or not embedded.is_file():
+        return None
+    text = embedded.read_text(encoding="utf-8")
+    recorded = tomllib.loads(text).get("training", {})
+    wanted = {k: v for k, v in asdict(config).items() if k in recorded}
+    if any(str(recorded[k]) != str(v) for k, v in wanted.items()):
+        return None  # another training's model: the usual "not empty" refusal follows
+    card_path = Path(config.cards_dir) / f"{config.name or Path(config.output).name}.toml"
+    if card_path.exists():
+        return None
+    return TrainOutcome(Path(config.output), write_card(config, text), [], {"pairs": int(recorded.get("pairs", 0))})
 
 
 HELD_OUT = "held-out"
@@ -243,9 +269,8 @@ def _held_out_scores(entry: dict[str, Any]) -> dict[str, float]:
     return scores
 
 
-def write_card(config: TrainConfig, pairs: TrainingPairs, findings: list[str], prompts: tuple[str, str]) -> Path:
-    """``models/<name>.toml``: how the model was made, so it can be rerun and scored."""
-    assert config.cards_dir is not None
+def card_text(config: TrainConfig, pairs: TrainingPairs, findings: list[str], prompts: tuple[str, str]) -> str:
+    """The model card (TOML): how the model was made, so it can be rerun and scored."""
     name = config.name or Path(config.output).name  # checked by validate() before training
     counts = pairs.counts()
     strategy = {1.0: "X-X-mono", 0.0: "X-Y"}.get(config.alpha, "hybrid")
@@ -270,7 +295,7 @@ def write_card(config: TrainConfig, pairs: TrainingPairs, findings: list[str], p
         + (f" --data-dir {config.data_dir}" if config.data_dir else "")
         + f" --output {config.output}"
     )
-    skip = ("output", "cards_dir", "progress", "name")
+    skip = ("output", "cards_dir", "progress", "name", "overwrite")
     card = {
         "name": name,
         "kind": "sentence-transformers",
@@ -285,8 +310,14 @@ def write_card(config: TrainConfig, pairs: TrainingPairs, findings: list[str], p
             "pairs": counts["pairs"],
         },
     }
-    path = Path(config.cards_dir) / f"{name}.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
     header = f"# Trained by xir-bench train ({strategy}); read by xir_bench.cards.\n"
-    write_text(path, header + tomli_w.dumps(card))
+    return header + tomli_w.dumps(card)
+
+
+def write_card(config: TrainConfig, text: str) -> Path:
+    """``<cards>/<name>.toml``, a copy of the card saved inside the model folder."""
+    assert config.cards_dir is not None
+    path = Path(config.cards_dir) / f"{config.name or Path(config.output).name}.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text(path, text)
     return path

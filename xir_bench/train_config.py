@@ -14,6 +14,8 @@ from typing import Literal
 from xir_bench.errors import XirBenchError
 
 LossName = Literal["mnrl", "cached-mnrl"]
+#: The model card's copy inside a trained model's folder (see :func:`xir_bench.train.train`).
+EMBEDDED_CARD = "xir-bench-card.toml"
 
 
 @dataclass
@@ -45,6 +47,7 @@ class TrainConfig:
     freeze_embeddings: bool = False
     holdout_groups: int = 0
     eval_steps: int | None = None
+    overwrite: bool = False
 
 
 def validate(config: TrainConfig) -> None:
@@ -62,6 +65,12 @@ def validate(config: TrainConfig) -> None:
     name = config.name or Path(config.output).name
     if config.cards_dir is not None and not re.fullmatch(r"[A-Za-z0-9._-]+", name):
         raise XirBenchError(f"model name {name!r} must be letters, digits, '.', '_' or '-'; choose it with --name")
+    card = Path(config.cards_dir or ".") / f"{name}.toml"
+    if config.cards_dir is not None and card.exists() and not config.overwrite:
+        raise XirBenchError(
+            f"{card} exists: the card of another model named {name!r} (e.g. a published baseline)\n"
+            "  fix: choose another --name, or pass --overwrite to replace that card"
+        )
     kind, _, size = config.base.partition(":")
     if kind == "static" and size and not (size.isdigit() and int(size) > 0):
         raise XirBenchError(f"--base static:DIM needs a positive integer DIM, but got {config.base!r}.")
@@ -69,7 +78,8 @@ def validate(config: TrainConfig) -> None:
         raise XirBenchError(f"--base tiny-bert:LAYERSxHIDDEN needs positive integers, e.g. 2x128, got {config.base!r}.")
     if Path(config.output).exists() and not Path(config.output).is_dir():
         raise XirBenchError(f"--output {config.output} is a file; give a new folder")
-    if Path(config.output).is_dir() and any(Path(config.output).iterdir()):
+    finished = (Path(config.output) / EMBEDDED_CARD).is_file()  # a saved model whose card may need restoring
+    if Path(config.output).is_dir() and any(Path(config.output).iterdir()) and not finished:
         raise XirBenchError(f"{config.output} exists and is not empty; choose another --output or delete it")
     if config.train.startswith("hf:"):
         from xir_bench.data.sources import offline_mode

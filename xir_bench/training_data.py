@@ -15,6 +15,7 @@ not trained on the questions or answers it will be scored on.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -166,29 +167,54 @@ def holdout(pairs: TrainingPairs, groups: int, seed: int) -> tuple[TrainingPairs
 
 @dataclass(frozen=True)
 class Contamination:
-    """What training pairs share with an evaluation task."""
+    """What training pairs share with an evaluation task (after normalising, see :func:`normalise`)."""
 
     task: str
     shared_groups: int
     shared_queries: int
     shared_passages: int
+    near_duplicates: int = 0
 
     @property
     def clean(self) -> bool:
-        return not (self.shared_groups or self.shared_queries or self.shared_passages)
+        return not (self.shared_groups or self.shared_queries or self.shared_passages or self.near_duplicates)
 
     def describe(self) -> str:
-        return (
+        text = (
             f"{self.task}: {self.shared_groups} shared question ids, {self.shared_queries} shared question texts, "
-            f"{self.shared_passages} shared passage texts"
+            f"{self.shared_passages} shared passage texts (positives and negatives)"
         )
+        if self.near_duplicates:
+            text += f", {self.near_duplicates} near-duplicate texts (equal but for punctuation)"
+        return text
+
+
+def normalise(text: str) -> str:
+    """The form texts are compared in: Unicode NFKC, case-folded, whitespace collapsed.
+
+    Exact comparison let the XQuAD-R pairs with one trailing space train unnoticed."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _skeleton(text: str) -> str:
+    """Letters and digits only: texts equal here but not after :func:`normalise` are near-duplicates."""
+    return "".join(ch for ch in normalise(text) if ch.isalnum())
 
 
 def contamination(pairs: TrainingPairs, collection: ParallelCollection) -> Contamination:
-    """Overlap of question ids and texts between training pairs and an evaluation task."""
+    """Overlap of question ids and texts, and of passages (positives and negatives), with a task."""
+    train_queries = {normalise(t) for t in pairs.queries}
+    train_passages = {normalise(t) for t in [*pairs.positives, *(pairs.negatives or [])]}
+    eval_queries = {normalise(t) for t in collection.query_texts}
+    eval_passages = {normalise(t) for t in collection.candidate_texts}
+    shared_queries = train_queries & eval_queries
+    shared_passages = train_passages & eval_passages
+    near = {_skeleton(t) for t in (train_queries | train_passages) - shared_queries - shared_passages} - {""}
+    eval_near = {_skeleton(t) for t in (eval_queries | eval_passages) - shared_queries - shared_passages}
     return Contamination(
         task=collection.name,
-        shared_groups=len(set(pairs.groups) & set(collection.group_ids)),
-        shared_queries=len(set(pairs.queries) & set(collection.query_texts)),
-        shared_passages=len(set(pairs.positives) & set(collection.candidate_texts)),
+        shared_groups=len({normalise(g) for g in pairs.groups} & {normalise(g) for g in collection.group_ids}),
+        shared_queries=len(shared_queries),
+        shared_passages=len(shared_passages),
+        near_duplicates=len(near & eval_near),
     )
