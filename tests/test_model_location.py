@@ -85,3 +85,15 @@ def test_train_base_folder_checked_the_same_way(tmp_path: Path, monkeypatch: pyt
     monkeypatch.chdir(tmp_path)
     with pytest.raises(XirBenchError, match="model folder 'runs/e5' does not exist"):
         build_base_model("runs/e5", [], 0, tmp_path)
+
+
+def test_a_local_model_cannot_take_a_baselines_name(
+    tiny_data: Path, tmp_path: Path, static_model: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dense model in a folder named bm25 used to replace BM25's row on the board."""
+    import shutil
+
+    shutil.copytree(static_model, tmp_path / "bm25")
+    assert _run_model(str(tmp_path / "bm25"), tiny_data, tmp_path) == 2
+    assert "is named 'bm25', the name of another model on the board" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

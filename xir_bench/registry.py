@@ -23,6 +23,7 @@ from typing import Any
 
 from xir_bench.bundled import PREFIX, bundled_card, load_bundled
 from xir_bench.encoding import TextEncoder
+from xir_bench.errors import XirBenchError
 
 #: Lexical specs -> their scorer class in :mod:`xir_bench.lexical` (imported only when used).
 LEXICAL = {"bm25": "BM25Scorer", "bm25-snowball": "SnowballBM25Scorer"}
@@ -58,6 +59,27 @@ class LoadedModel:
     def trained_on(self) -> str | None:
         trained = getattr(self.encoder, "trained_on", None)
         return trained() if callable(trained) else None
+
+
+def check_local_name(name: str, folder: Path) -> None:
+    """A local model is named by its folder; that name must not be another model's.
+
+    Results and the board key models by name: a dense model in a folder called ``bm25``
+    replaced the BM25 baseline's row, and its card link pointed at BM25's card."""
+    from xir_bench.cards import model_cards
+
+    card = model_cards().get(name)
+    taken = (
+        name == "random"
+        or name in LEXICAL
+        or (card is not None and (card.path is None or Path(card.path).resolve() != folder.resolve()))
+    )
+    if taken:
+        raise XirBenchError(
+            f"model folder {str(folder)!r} is named {name!r}, the name of another model on the board "
+            f"({'a built-in baseline' if card is None or card.path is None else card.path})\n"
+            "  fix: rename the folder; results and the board know models by name"
+        )
 
 
 def check_spec(spec: str, revision: str | None = None) -> None:
@@ -106,8 +128,10 @@ def load_model(
     from xir_bench.models import SentenceTransformerEncoder
 
     make = partial(SentenceTransformerEncoder, spec, revision, query_prefix, passage_prefix, batch_size, device)
-    encoder = make()
     name = Path(spec).name if Path(spec).exists() else spec
+    if Path(spec).exists():
+        check_local_name(name, Path(spec))
+    encoder = make()
     # Never an absolute path in what may be published: the spec as given, or the folder's name.
     source = Path(spec).name if Path(spec).is_absolute() else spec
     meta = {
