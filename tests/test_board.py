@@ -414,3 +414,30 @@ def test_miracl_subset_names_and_link_targets_are_escaped(tmp_path: Path) -> Non
     (models / "a)b.toml").write_text("")
     link = _model_link("a)b", models, tmp_path / "board" / "README.md")
     assert link.endswith("(../models/a%29b.toml)") and link.count("](") == 1
+
+
+def test_a_failure_while_drawing_leaves_the_old_board_and_pictures(
+    results: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Board and pictures change together: drawing happens in a staging folder, swapped in at the end."""
+    from xir_bench import publish as publish_module
+
+    board = tmp_path / "board" / "README.md"
+    publish(results, board, Path("models"))
+    before = {p.name: p.read_bytes() for p in (board.parent / "plots").iterdir()}
+    text = board.read_text()
+    real = publish_module._pictures
+    calls = []
+
+    def fail_late(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt("killed while drawing")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(publish_module, "_pictures", fail_late)
+    with pytest.raises(KeyboardInterrupt):
+        publish(results, board, Path("models"))
+    assert board.read_text() == text
+    assert {p.name: p.read_bytes() for p in (board.parent / "plots").iterdir()} == before
+    assert {p.name for p in board.parent.iterdir()} == {"README.md", "plots"}  # no staging folder left

@@ -21,28 +21,36 @@ from xir_bench.errors import XirBenchError
 from xir_bench.reference import NAME as RANDOM
 from xir_bench.runs import Run, discover_runs, subset_kind
 from xir_bench.significance import adjust, paired_randomization_test
-from xir_bench.staging import sweep
+from xir_bench.staging import staged_folder, sweep
 
 
 def publish(results: Path, out: Path, models_dir: Path, seed: int = 0) -> Path:
-    """Validate every run, draw its pictures, then write the board (atomically, all or nothing)."""
+    """Validate every run, draw its pictures, then write the board.
+
+    Board and pictures are one unit as far as a file system allows: every picture is drawn
+    into a staging folder and the board text rendered first (minutes of work, during which
+    a kill leaves the old board and pictures untouched); then the pictures folder is swapped
+    in and the board written, one rename each. Pictures of models no longer on the board go.
+    """
     runs = discover_runs(results)
     if not runs:
         raise XirBenchError(f"{results}: no runs found (expected <model>/<revision>/<Task>.json)")
     check_publishable(runs)
     plots_dir = out.parent / "plots"
     sweep(out.parent)
-    sweep(plots_dir)
     cards = {card.mteb_name: card for card in task_cards().values()}
     plots: dict[tuple[str, str], dict[str, Path]] = {}
     random = next((run for run in runs if run.model == RANDOM), None)
-    for run in runs:
-        for task in sorted(run.results):
-            card = cards.get(task)
-            if card is None or run is random:
-                continue
-            plots[(run.model, task)] = _pictures(run, task, card, plots_dir, random)
-    write_text(out, render_board(runs, out, models_dir, plots, seed))
+    with staged_folder(plots_dir) as staging:
+        for run in runs:
+            for task in sorted(run.results):
+                card = cards.get(task)
+                if card is None or run is random:
+                    continue
+                drawn = _pictures(run, task, card, staging, random)
+                plots[(run.model, task)] = {kind: plots_dir / path.name for kind, path in drawn.items()}
+        board = render_board(runs, out, models_dir, plots, seed)
+    write_text(out, board)
     return out
 
 
