@@ -514,3 +514,31 @@ def test_ivf_training_sample_spans_the_corpus(tmp_path: Path) -> None:
     sample = _training_sample(store, cosine=False, train_size=200)
     rows = sample[:, 0].astype(int)
     assert len(set(rows)) == 200 and rows.max() > 900 and rows.min() < 100
+
+
+def test_shards_read_only_their_own_chunks(tmp_path: Path) -> None:
+    """Ray workers each read the whole corpus to find their chunks; from a local file they now seek."""
+    path = tmp_path / "c.jsonl"
+    rows = corpus(1050)
+    path.write_text("".join(json.dumps({"docid": d, "title": t, "text": x}) + "\n" + ("\n" if i % 97 == 0 else "")
+                            for i, (d, t, x) in enumerate(rows)))  # fmt: skip
+    source = miracl.chunked_corpus(path, 100)
+    assert source is not None and source.n_chunks == 11
+    reads: list[int] = []
+
+    class Counting:
+        n_chunks = source.n_chunks
+
+        def read(self, index: int) -> list[tuple[str, str, str]]:
+            reads.append(index)
+            return source.read(index)
+
+    store = CorpusStore(tmp_path / "sharded")
+    for worker in range(3):
+        encode_corpus(Counting(), HashEncoder(), store, "c", chunk_size=100, shard=(worker, 3), progress=False)
+    assert sorted(reads) == list(range(11)) and len(reads) == 11  # every chunk read once, by its owner
+    whole = encode_corpus(iter(rows), HashEncoder(), CorpusStore(tmp_path / "whole"), "c", 100, progress=False)
+    ids_a, vectors_a = stored(whole)
+    ids_b, vectors_b = stored(store)
+    assert ids_a == ids_b == [d for d, _, _ in rows]
+    np.testing.assert_array_equal(vectors_a, vectors_b)

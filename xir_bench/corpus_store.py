@@ -22,9 +22,10 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -173,8 +174,28 @@ def batched(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
         yield batch
 
 
+@runtime_checkable
+class ChunkSource(Protocol):
+    """A corpus that can read its chunk ``i`` directly (a seekable file), so that a shard reads
+    only the chunks it owns instead of the whole stream."""
+
+    n_chunks: int
+
+    def read(self, index: int) -> list[Row]: ...
+
+
+def _chunks(rows: Iterable[Row] | ChunkSource, chunk_size: int, owned: Callable[[int], bool]):
+    """(index, rows or None when not owned) for every chunk; a ChunkSource reads owned chunks only."""
+    if isinstance(rows, ChunkSource):
+        for index in range(rows.n_chunks):
+            yield index, (rows.read(index) if owned(index) else None)
+        return
+    for index, chunk in enumerate(batched(rows, chunk_size)):
+        yield index, chunk
+
+
 def encode_corpus(
-    rows: Iterable[Row],
+    rows: Iterable[Row] | ChunkSource,
     encoder: TextEncoder,
     store: CorpusStore,
     source: str,
@@ -185,7 +206,9 @@ def encode_corpus(
 ) -> CorpusStore:
     """Encode the chunks of ``rows`` that this shard owns and are not done yet.
 
-    ``shard = (k, n)``: this worker encodes chunk ``i`` when ``i % n == k``.
+    ``shard = (k, n)``: this worker encodes chunk ``i`` when ``i % n == k``. ``rows`` is a
+    stream (every shard reads all of it, encoding its own chunks) or a :class:`ChunkSource`
+    (each shard reads only its own chunks).
     """
     worker, workers = shard
     store.claim(Manifest.of(encoder, chunk_size, source))
@@ -195,7 +218,10 @@ def encode_corpus(
     rows_seen = 0
     bar = tqdm(total=total, desc="encode corpus", unit="passage", disable=not progress, smoothing=0.05)
     with bar:
-        for index, chunk in enumerate(batched(rows, chunk_size)):
+        for index, chunk in _chunks(rows, chunk_size, lambda i: i % workers == worker and i not in done):
+            if chunk is None:  # another shard's chunk, not read
+                rows_seen += chunk_size
+                continue
             rows_seen += len(chunk)
             if index % workers != worker or index in done:
                 bar.update(len(chunk))  # skipped rows still move the bar, so the ETA stays honest

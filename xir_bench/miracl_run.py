@@ -32,6 +32,12 @@ from xir_bench.languages import mteb_language
 from xir_bench.results import model_folder, read_result, write_model_meta, write_result
 from xir_bench.search import Hits, exact_search, faiss_search
 
+
+def same(value: Any) -> Any:
+    """``partial(same, x)``: a picklable callable returning ``x`` (a row source for Ray workers)."""
+    return value
+
+
 TASK_NAME = "XirMIRACL"
 SPLIT = "dev"
 MAIN_SCORE = "ndcg_at_10"
@@ -120,8 +126,10 @@ def dense_searcher(
 
             if make_encoder is None:
                 raise XirBenchError("distributed encoding needs an encoder factory to run on the workers")
+            local = miracl.local_chunks(lang, options.data_dir, options.chunk_size)
             encode_corpus_distributed(
-                partial(miracl.corpus_rows, lang, options.data_dir),
+                # a local file: each worker seeks to its own chunks; else each reads the stream
+                partial(same, local) if local is not None else partial(miracl.corpus_rows, lang, options.data_dir),
                 make_encoder,
                 store,
                 source,
