@@ -365,3 +365,26 @@ def test_a_kill_between_model_and_card_loses_nothing(tmp_path: Path, capsys: pyt
     from xir_bench.models import SentenceTransformerEncoder
 
     assert SentenceTransformerEncoder(str(tmp_path / "model")).trained_on() == "xquad-r"
+
+
+def test_card_goes_beside_the_model_not_into_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import write_lareqa
+
+    data = write_lareqa(tmp_path / "data", languages=XQUAD_LANGS)
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    args = ["train", "--base", "static:8", "--train", "xquad-r", "--languages", "de,en,es", "--data-dir", str(data),
+            "--steps", "2", "--batch-size", "4", "--eval-tasks", "xquad-r", "--allow-contamination", "--quiet",
+            "--output", str(tmp_path / "out" / "mine")]  # fmt: skip
+    assert main(args) == 0
+    assert (tmp_path / "out" / "mine.toml").is_file() and list(work.iterdir()) == []
+
+
+def test_training_jsonl_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "pairs.jsonl"
+    path.write_bytes(b'{"query": "caf\xe9"}\n')
+    with pytest.raises(XirBenchError, match=r"pairs\.jsonl: line 1: not UTF-8 text"):
+        load_pairs(str(path))

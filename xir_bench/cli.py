@@ -263,9 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="fine-tune a model with hybrid mono/cross-lingual batches",
         description="Train a dual encoder with in-batch negatives (MultipleNegativesRankingLoss) where each "
         "batch is monolingual with probability ALPHA, else cross-lingual (arXiv 2408.10536; alpha=1 is "
-        "X-X-mono, alpha=0 is X-Y). Pairs of one parallel question never share a batch. Inputs are "
-        "prefixed 'Query: ' / 'Passage: '. Writes the model to OUTPUT and a card to models/<name>.toml, "
-        "so 'xir-bench run --model OUTPUT' scores it and the board links it.",
+        "X-X-mono, alpha=0 is X-Y). Pairs of one parallel question never share a batch. Inputs get the "
+        "base model's own prompts (else 'Query: ' / 'Passage: '). Writes the model to OUTPUT and its card "
+        "beside it (OUTPUT.toml's folder, or --cards DIR), so 'xir-bench run --model OUTPUT' scores it; "
+        "with --output models/NAME the board links the card.",
         epilog="examples:\n"
         "  xir-bench train --alpha 0.5 --base static:256 --train mlqa-r --eval-tasks xquad-r "
         "--lr 0.05 --steps 3000 --output models/my-hybrid\n"
@@ -295,8 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "(default: xquad-r,mlqa-r)")  # fmt: skip
     trainer.add_argument("--allow-contamination", action="store_true",
                          help="train anyway when the data overlaps --eval-tasks (the card says so)")  # fmt: skip
-    trainer.add_argument("--cards", type=Path, default=Path("models"), metavar="DIR",
-                         help="where to write the model card (default: models)")  # fmt: skip
+    trainer.add_argument("--cards", type=Path, metavar="DIR",
+                         help="where to write the model card <name>.toml (default: beside --output; "
+                         "models/ to publish it)")  # fmt: skip
     trainer.add_argument("--name", help="model name on the board (default: the output folder's name)")
     trainer.add_argument("--data-dir", metavar="DIR", help="data folder, as for run")
     trainer.add_argument("--languages", type=_csv, metavar="L1,L2", help="train on these languages of a task only")
@@ -385,7 +387,7 @@ def _train(args: argparse.Namespace) -> int:
         languages=args.languages,
         eval_tasks=args.eval_tasks,
         allow_contamination=args.allow_contamination,
-        cards_dir=args.cards,
+        cards_dir=args.cards if args.cards is not None else args.output.parent,
         name=args.name,
         progress=not args.quiet,
         max_seq_length=args.max_seq_length,
