@@ -69,15 +69,12 @@ def check_local_name(name: str, folder: Path) -> None:
     from xir_bench.cards import model_cards
 
     card = model_cards().get(name)
-    taken = (
-        name == "random"
-        or name in LEXICAL
-        or (card is not None and (card.path is None or Path(card.path).resolve() != folder.resolve()))
-    )
-    if taken:
+    elsewhere = card is not None and card.path is not None and Path(card.path).resolve() != folder.resolve()
+    other_kind = card is not None and card.kind != "sentence-transformers"
+    if name == "random" or name in LEXICAL or elsewhere or other_kind:
+        owner = card.path if elsewhere and card is not None else "a built-in or package-shipped model"
         raise XirBenchError(
-            f"model folder {str(folder)!r} is named {name!r}, the name of another model on the board "
-            f"({'a built-in baseline' if card is None or card.path is None else card.path})\n"
+            f"model folder {str(folder)!r} is named {name!r}, the name of another model on the board ({owner})\n"
             "  fix: rename the folder; results and the board know models by name"
         )
 
