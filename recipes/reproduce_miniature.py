@@ -101,6 +101,7 @@ def main() -> None:
                     cards_dir=args.models,
                     name=name,
                     progress=False,
+                    overwrite=args.retrain,  # a retrained model replaces its own card
                 )
             )
             losses = outcome.losses

@@ -106,6 +106,7 @@ def main() -> None:
                     cards_dir=cards,
                     name=name,
                     progress=False,
+                    overwrite=args.retrain,  # a retrained model replaces its own card
                 )
             )
             timings[f"train {strategy}"] = time.perf_counter() - t0

@@ -167,64 +167,48 @@ def write_result(
     folder.mkdir(parents=True, exist_ok=True)
     sweep(folder)  # what a killed writer left behind
     with FileLock(folder / f".{task_name}.xirlock"):  # concurrent runs merge in turn, none is lost
-        return _write_result_locked(
-            folder, task_name, dataset_revision, subset_entries, per_query, evaluation_time, mteb_version, split,
-            evaluation, replace,
-        )  # fmt: skip
+        evaluation = dict(evaluation or {})
+        previous = None if replace else read_result(folder, task_name)
+        new_subsets = {e["hf_subset"] for e in subset_entries}
+        new_pools = {_pool_of(e) for e in subset_entries if e["hf_subset"].endswith("-all")}
 
+        def compatible(entry: dict[str, Any]) -> bool:
+            is_pool = entry["hf_subset"].endswith("-all")
+            return entry["hf_subset"] not in new_subsets and (
+                not is_pool or not new_pools or _pool_of(entry) in new_pools
+            )
 
-def _write_result_locked(
-    folder: Path,
-    task_name: str,
-    dataset_revision: str,
-    subset_entries: list[dict[str, Any]],
-    per_query: pd.DataFrame,
-    evaluation_time: float,
-    mteb_version: str,
-    split: str,
-    evaluation: dict[str, Any] | None,
-    replace: bool,
-) -> Path:
-    evaluation = dict(evaluation or {})
-    previous = None if replace else read_result(folder, task_name)
-    new_subsets = {e["hf_subset"] for e in subset_entries}
-    new_pools = {_pool_of(e) for e in subset_entries if e["hf_subset"].endswith("-all")}
-
-    def compatible(entry: dict[str, Any]) -> bool:
-        is_pool = entry["hf_subset"].endswith("-all")
-        return entry["hf_subset"] not in new_subsets and (not is_pool or not new_pools or _pool_of(entry) in new_pools)
-
-    same_definition = (
-        previous is not None
-        and previous.task_result.get("dataset_revision") == dataset_revision
-        and previous.evaluation == evaluation
-    )
-    if previous is not None and same_definition:
-        kept = [e for e in previous.task_result["scores"].get(split, []) if compatible(e)]
-        subset_entries = kept + subset_entries
-        if len(previous.per_query):
-            old = previous.per_query[previous.per_query["subset"].isin({e["hf_subset"] for e in kept})]
-            per_query = pd.concat([old, per_query], ignore_index=True)
-    task_result = {
-        "dataset_revision": dataset_revision,
-        "task_name": task_name,
-        "mteb_version": mteb_version,
-        "scores": {split: subset_entries},
-        "evaluation_time": evaluation_time,
-        "kg_co2_emissions": None,
-        "date": time.time(),
-        "evaluation": evaluation,
-        "xir_bench_version": __version__,
-    }
-    buffer = io.BytesIO()
-    per_query.to_parquet(buffer, index=False)
-    table_bytes = buffer.getvalue()
-    task_result["per_query_sha256"] = hashlib.sha256(table_bytes).hexdigest()
-    with atomic_open(folder / f"{task_name}.per_query.parquet", "wb") as handle:
-        handle.write(table_bytes)
-    path = folder / f"{task_name}.json"
-    write_json(path, task_result)
-    return path
+        same_definition = (
+            previous is not None
+            and previous.task_result.get("dataset_revision") == dataset_revision
+            and previous.evaluation == evaluation
+        )
+        if previous is not None and same_definition:
+            kept = [e for e in previous.task_result["scores"].get(split, []) if compatible(e)]
+            subset_entries = kept + subset_entries
+            if len(previous.per_query):
+                old = previous.per_query[previous.per_query["subset"].isin({e["hf_subset"] for e in kept})]
+                per_query = pd.concat([old, per_query], ignore_index=True)
+        task_result = {
+            "dataset_revision": dataset_revision,
+            "task_name": task_name,
+            "mteb_version": mteb_version,
+            "scores": {split: subset_entries},
+            "evaluation_time": evaluation_time,
+            "kg_co2_emissions": None,
+            "date": time.time(),
+            "evaluation": evaluation,
+            "xir_bench_version": __version__,
+        }
+        buffer = io.BytesIO()
+        per_query.to_parquet(buffer, index=False)
+        table_bytes = buffer.getvalue()
+        task_result["per_query_sha256"] = hashlib.sha256(table_bytes).hexdigest()
+        with atomic_open(folder / f"{task_name}.per_query.parquet", "wb") as handle:
+            handle.write(table_bytes)
+        path = folder / f"{task_name}.json"
+        write_json(path, task_result)
+        return path
 
 
 def _pool_of(entry: dict[str, Any]) -> frozenset[str]:
