@@ -335,6 +335,7 @@ def test_unverified_local_data_is_labelled_and_never_reused(
     board = tmp_path / "board" / "README.md"
     assert main(["leaderboard", "--results", str(tmp_path / "r"), "--out", str(board)]) == 0
     assert "data: unverified local copy" in board.read_text()
+    assert "3 of 11 languages" in board.read_text()  # a partial result is not passed off as the full task
     en = tiny_data / "lareqa" / "xquad-r" / "en.json"
     en.write_text(en.read_text().replace("apple", "appla"))  # same length: the breaks still fit
     capsys.readouterr()

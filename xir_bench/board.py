@@ -242,6 +242,10 @@ def _scoring_note(run: Run, task: str) -> str:
         notes.append(f"sentences: {evaluation['sentence_source']}")
     if evaluation.get("candidate_text", "sentence") != "sentence":
         notes.append(f"candidates: {evaluation['candidate_text']}")
+    card = next((c for c in task_cards().values() if c.mteb_name == task), None)
+    covered = {name.split("-")[0] for name in run.results[task].subsets()}
+    if card is not None and len(covered) < len(card.languages):
+        notes.append(f"{len(covered)} of {len(card.languages)} languages")
     if str(evaluation.get("data", "")).startswith("local:"):
         notes.append(f"data: unverified local copy {evaluation['data'][len('local:') :]}")
     return f" ({escape('; '.join(notes))})" if notes else ""
