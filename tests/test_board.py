@@ -226,9 +226,9 @@ def test_rows_scored_another_way_say_so() -> None:
     run = _fake_run("m", frame)
     assert "before xir-bench 0.2" in _scoring_note(run, "XQuADR")  # no evaluation record: old results
     run.results["XQuADR"].task_result["evaluation"] = {"ties": "reference", "sentence_source": "breaks"}
-    assert _scoring_note(run, "XQuADR") == ""
+    assert _scoring_note(run, "XQuADR") == " (1 of 11 languages)"  # one subset: English only
     run.results["XQuADR"].task_result["evaluation"] = {"ties": "pool-order", "sentence_source": "field"}
-    assert _scoring_note(run, "XQuADR") == " (ties: pool-order; sentences: field)"
+    assert _scoring_note(run, "XQuADR") == " (ties: pool-order; sentences: field; 1 of 11 languages)"
 
 
 def _run_into(out: Path, model: str, data: Path, *extra: str) -> None:
