@@ -423,3 +423,9 @@ def test_json_and_table_are_one_unit(tiny_data: Path, tmp_path: Path, capsys: py
     assert "not the per-query table of XQuADR.json" in capsys.readouterr().err
     assert main([*args, "--overwrite"]) == 0
     assert main(args) == 0 and "reused" in capsys.readouterr().out
+
+
+def test_a_misspelled_option_is_named_with_its_closest_match(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_code(["run", "--model", "bm25", "--taks", "xquad-r"]) == 2
+    err = capsys.readouterr().err
+    assert "unrecognized arguments: --taks xquad-r" in err and "--taks: did you mean --task?" in err

@@ -645,6 +645,22 @@ def _scratch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_unknown(parser: argparse.ArgumentParser, command: str, unknown: list[str]) -> None:
+    """argparse's "unrecognized arguments", with the closest option named (``--taks`` -> ``--task``)."""
+    import difflib
+
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    command_parser = subparsers.choices[command]
+    options = [flag for action in command_parser._actions for flag in action.option_strings]
+    hints = []
+    for arg in unknown:
+        flag = arg.split("=", 1)[0]
+        close = difflib.get_close_matches(flag, options, n=1) if flag.startswith("-") else []
+        if close:
+            hints.append(f"{flag}: did you mean {close[0]}?")
+    command_parser.error(f"unrecognized arguments: {' '.join(unknown)}" + "".join(f"\n  {h}" for h in hints))
+
+
 #: Errors of the disk, not of xir-bench: a full or read-only disk, a quota, a permission.
 DISK_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EPERM}
 
@@ -657,7 +673,10 @@ def main(argv: list[str] | None = None) -> int:
         except XirBenchError as err:
             print(f"xir-bench: error: {textwrap.indent(str(err), '  ').lstrip()}", file=sys.stderr)
             return 2
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        _refuse_unknown(parser, args.command, unknown)
     handlers = {
         "run": _run,
         "info": _info,
