@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
-from xir_bench.cards import ModelCard, TaskCard, load_model_card, task_cards
+from xir_bench.cards import ModelCard, TaskCard, load_model_card, task_cards_by_mteb_name
 from xir_bench.collection import DEFAULT_TIES
 from xir_bench.languages import ISO3_TO_1, LANGUAGES
 from xir_bench.reference import NAME as RANDOM
@@ -174,7 +174,7 @@ def render_board(
         f"{CORRECTION_NAME} correction over all comparisons of a table).",
         "",
     ]
-    cards_by_mteb = {card.mteb_name: card for card in task_cards().values()}
+    cards_by_mteb = task_cards_by_mteb_name()
     for task in sorted({t for run in runs for t in run.results if t in cards_by_mteb}):
         task_runs = [run for run in runs if task in run.results]
         lines += _task_section(task, cards_by_mteb[task], task_runs, models_dir, out, plots or {}, seed)
@@ -242,7 +242,7 @@ def _scoring_note(run: Run, task: str) -> str:
         notes.append(f"sentences: {evaluation['sentence_source']}")
     if evaluation.get("candidate_text", "sentence") != "sentence":
         notes.append(f"candidates: {evaluation['candidate_text']}")
-    card = next((c for c in task_cards().values() if c.mteb_name == task), None)
+    card = task_cards_by_mteb_name().get(task)
     covered = {name.split("-")[0] for name in run.results[task].subsets()}
     if card is not None and len(covered) < len(card.languages):
         notes.append(f"{len(covered)} of {len(card.languages)} languages")

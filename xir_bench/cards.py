@@ -123,6 +123,11 @@ def task_cards() -> dict[str, TaskCard]:
     return {card.name: card for card in cards}  # type: ignore[attr-defined]
 
 
+def task_cards_by_mteb_name() -> dict[str, TaskCard]:
+    """The task cards by the name results are filed under (``XQuADR``, ``MLQAR``)."""
+    return {card.mteb_name: card for card in task_cards().values()}
+
+
 def load_model_card(path: Path) -> ModelCard:
     """One model card file, validated (an error names the file)."""
     return _load(Path(path), ModelCard)  # type: ignore[return-value]

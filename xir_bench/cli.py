@@ -645,6 +645,12 @@ def _scratch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(err: XirBenchError) -> int:
+    """An error the user can fix: one message (its fix lines indented), exit code 2."""
+    print(f"xir-bench: error: {textwrap.indent(str(err), '  ').lstrip()}", file=sys.stderr)
+    return 2
+
+
 def _refuse_unknown(parser: argparse.ArgumentParser, command: str, unknown: list[str]) -> None:
     """argparse's "unrecognized arguments", with the closest option named (``--taks`` -> ``--task``)."""
     import difflib
@@ -671,8 +677,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return _mteb(argv[1:])
         except XirBenchError as err:
-            print(f"xir-bench: error: {textwrap.indent(str(err), '  ').lstrip()}", file=sys.stderr)
-            return 2
+            return _report(err)
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:
@@ -690,8 +695,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except XirBenchError as err:
-        print(f"xir-bench: error: {textwrap.indent(str(err), '  ').lstrip()}", file=sys.stderr)
-        return 2
+        return _report(err)
     except KeyboardInterrupt:
         print("xir-bench: interrupted; finished work is saved and a rerun resumes", file=sys.stderr)
         return 130

@@ -215,14 +215,13 @@ def encode_corpus(
     store.repair(i for i in store.done() if i % workers == worker)  # this shard's chunks only: no races
     done = store.done()
     dim: int | None = None
-    rows_seen = 0
+    n_chunks = 0
     bar = tqdm(total=total, desc="encode corpus", unit="passage", disable=not progress, smoothing=0.05)
     with bar:
         for index, chunk in _chunks(rows, chunk_size, lambda i: i % workers == worker and i not in done):
+            n_chunks += 1
             if chunk is None:  # another shard's chunk, not read
-                rows_seen += chunk_size
                 continue
-            rows_seen += len(chunk)
             if index % workers != worker or index in done:
                 bar.update(len(chunk))  # skipped rows still move the bar, so the ETA stays honest
                 continue
@@ -231,6 +230,6 @@ def encode_corpus(
             dim = vectors.shape[1]
             store.write_chunk(index, [docid for docid, _, _ in chunk], vectors)
             bar.update(len(chunk))
-    if rows_seen == 0:
+    if n_chunks == 0:  # a stream or a file without a single passage
         raise XirBenchError(f"the corpus has no passages ({source}); nothing to encode or search")
     return store

@@ -11,7 +11,6 @@ mteb's name ``XirMIRACL`` with the ``dev`` split and one subset per language.
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from xir_bench.errors import XirBenchError
 from xir_bench.languages import mteb_language
 from xir_bench.results import model_folder, read_result, write_model_meta, write_result
 from xir_bench.search import Hits, exact_search, faiss_search
+from xir_bench.staging import scratch_folder
 
 
 def same(value: Any) -> Any:
@@ -114,8 +114,7 @@ def dense_searcher(
         if options.cache_dir is not None:
             return search_in(options.cache_dir / "corpora", lang, topics)
         # --no-cache: the embeddings live in a temporary folder for this search only
-        options.output.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=".xir-corpus-", dir=options.output) as scratch:
+        with scratch_folder("corpus", within=options.output) as scratch:
             return search_in(Path(scratch), lang, topics)
 
     def search_in(root: Path, lang: str, topics: dict[str, str]) -> Hits:

@@ -47,6 +47,14 @@ def hub_revision(spec: str, revision: str | None) -> str:
     return resolved
 
 
+def card_for_folder(folder: Path) -> ModelCard | None:
+    """The card of a local model folder: one in ``models/`` whose ``path`` is this folder,
+    else the copy ``xir-bench train`` saved inside it, else None."""
+    folder = Path(folder)
+    published = next((c for c in model_cards().values() if c.path and Path(c.path).resolve() == folder.resolve()), None)
+    return published or embedded_card(folder)
+
+
 def embedded_card(folder: Path) -> ModelCard | None:
     """The card ``xir-bench train`` saves inside a model's folder: found wherever the model is."""
     from xir_bench.train_config import EMBEDDED_CARD
@@ -86,8 +94,7 @@ class SentenceTransformerEncoder:
             raise XirBenchError(f"could not load model {model!r}: {err}\n  fix: {hint}") from err
         self.name = str(path.resolve()) if path.exists() else model
         self.revision = content_revision(path) if path.is_dir() else hub_revision(model, revision)
-        card = next((c for c in model_cards().values() if c.path and Path(c.path).resolve() == path.resolve()), None)
-        card = card or embedded_card(path)
+        card = card_for_folder(path)
         self.card = card
         # explicit prefix > the model's card > the prompts saved with the model (xir-bench train saves them)
         saved = getattr(self.model, "prompts", None) or {}

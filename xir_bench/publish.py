@@ -16,7 +16,7 @@ from xir_bench.board import (
     render_board,
     slug,
 )
-from xir_bench.cards import task_cards
+from xir_bench.cards import task_cards_by_mteb_name
 from xir_bench.errors import XirBenchError
 from xir_bench.reference import NAME as RANDOM
 from xir_bench.runs import Run, discover_runs, subset_kind
@@ -38,7 +38,7 @@ def publish(results: Path, out: Path, models_dir: Path, seed: int = 0) -> Path:
     check_publishable(runs)
     plots_dir = out.parent / "plots"
     sweep(out.parent)
-    cards = {card.mteb_name: card for card in task_cards().values()}
+    cards = task_cards_by_mteb_name()
     plots: dict[tuple[str, str], dict[str, Path]] = {}
     random = next((run for run in runs if run.model == RANDOM), None)
     with staged_folder(plots_dir) as staging:
@@ -63,10 +63,11 @@ def check_publishable(runs: list[Run]) -> None:
       2-language pools beside nine 11-language mono subsets, and Mul moved from 0.087 to 0.149);
     - no two models share the file name of their pictures.
     """
+    parallel_tasks = task_cards_by_mteb_name()
     for run in runs:
         for task, result in run.results.items():
             subsets = result.subsets()
-            if task == "XirMIRACL":
+            if task not in parallel_tasks:  # MIRACL: one monolingual subset per language
                 continue
             mono = {name.split("-")[0] for name in subsets if subset_kind(name) == "mono"}
             cross = {tuple(name.split("-")) for name in subsets if subset_kind(name) == "cross"}

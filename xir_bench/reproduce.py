@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import shlex
-import tempfile
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from xir_bench.cards import get_task_card
 from xir_bench.errors import XirBenchError
 from xir_bench.runs import resolve_run
+from xir_bench.staging import scratch_folder
 
 OK, OKISH = 1e-6, 5e-4
 #: Score name in a condition -> (setting kind, subset metric).
@@ -101,8 +101,11 @@ def scores_of(results: Path, model: str, task: str) -> dict[str, float]:
 def reproduce(
     condition: Condition, data_dir: Path, run_cli: Callable[[list[str]], int], work: Path | None = None
 ) -> list[Check]:
-    """Run the condition's commands in a fresh folder; compare its scores to the published ones."""
-    work = Path(work or tempfile.mkdtemp(prefix=f"xir-reproduce-{condition.name}-"))
+    """Run the condition's commands in a fresh folder (``work``, else a temporary one removed
+    afterwards); compare its scores to the published ones."""
+    if work is None:
+        with scratch_folder(f"reproduce-{condition.name}") as scratch:
+            return reproduce(condition, data_dir, run_cli, Path(scratch))
     data = str(Path(data_dir).resolve())
     with contextlib.chdir(work):
         for command in condition.commands:

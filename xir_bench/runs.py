@@ -44,7 +44,7 @@ def read_run(folder: Path) -> Run:
     folder = Path(folder)
     if not folder.is_dir():
         raise XirBenchError(f"{folder}: no such results folder")
-    names = sorted(p.stem for p in folder.glob("*.json") if p.name != "model_meta.json")
+    names = _result_names(folder)
     if not names:
         raise XirBenchError(f"{folder}: no result files (expected <Task>.json beside model_meta.json)")
     results = {name: read_result(folder, name) for name in names}
@@ -69,8 +69,9 @@ def resolve_run(path: Path) -> Run:
     return max((read_run(p) for p in revisions), key=lambda run: (run.latest_date(), run.revision))
 
 
-def _holds_results(folder: Path) -> bool:
-    return any(p.name != "model_meta.json" for p in folder.glob("*.json"))
+def _result_names(folder: Path) -> list[str]:
+    """The task results stored in a ``<model>/<revision>`` folder (every JSON but model_meta.json)."""
+    return sorted(p.stem for p in folder.glob("*.json") if p.name != "model_meta.json")
 
 
 def discover_runs(root: Path) -> list[Run]:
@@ -86,7 +87,7 @@ def discover_runs(root: Path) -> list[Run]:
     runs = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         revisions = sorted(
-            p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".") and _holds_results(p)
+            p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".") and _result_names(p)
         )
         if not revisions:  # e.g. what a run that failed on a full disk left: nothing to show, nothing to refuse
             warnings.warn(f"{folder}: no results inside; skipped", stacklevel=2)

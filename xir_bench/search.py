@@ -92,6 +92,14 @@ def _normalised_chunks(store: CorpusStore, cosine: bool) -> Iterator[np.ndarray]
         yield _faiss_rows(vectors, cosine)
 
 
+def _dimension(store: CorpusStore) -> int:
+    """The store's embedding dimension (from its first chunk); an empty store is an error."""
+    first = next(store.iter_chunks(), None)
+    if first is None:
+        raise XirBenchError(f"{store.folder}: empty store, nothing to index")
+    return int(first[1].shape[1])
+
+
 def _training_sample(store: CorpusStore, cosine: bool, train_size: int, seed: int = 0) -> np.ndarray:
     """``train_size`` vectors drawn uniformly (seeded) from the whole store, for IVF / PQ training.
 
@@ -124,8 +132,7 @@ def build_faiss_index(store: CorpusStore, factory: str = "HNSW32", cosine: bool 
     """An in-memory faiss index over the store, added chunk by chunk (for HNSW and other non-IVF factories)."""
     import faiss
 
-    dim = next(store.iter_chunks())[1].shape[1]
-    index = faiss.index_factory(dim, factory, faiss.METRIC_INNER_PRODUCT)
+    index = faiss.index_factory(_dimension(store), factory, faiss.METRIC_INNER_PRODUCT)
     if not index.is_trained:
         index.train(_training_sample(store, cosine, max(train_size, training_size(index))))
     for block in _normalised_chunks(store, cosine):
@@ -147,8 +154,7 @@ def build_ondisk_ivf(
     from faiss.contrib.ondisk import merge_ondisk
 
     with staged_folder(folder) as staging:
-        dim = next(store.iter_chunks())[1].shape[1]
-        trained = faiss.index_factory(dim, factory, faiss.METRIC_INNER_PRODUCT)
+        trained = faiss.index_factory(_dimension(store), factory, faiss.METRIC_INNER_PRODUCT)
         if faiss.try_extract_index_ivf(trained) is None:
             raise XirBenchError(f"faiss factory {factory!r} is not an IVF index; on-disk lists need IVF")
         trained.train(_training_sample(store, cosine, max(train_size, training_size(trained))))

@@ -78,7 +78,10 @@ def staged_folder(target: str | Path) -> Iterator[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def scratch_folder(kind: str) -> tempfile.TemporaryDirectory[str]:
-    """A scratch folder in the system's temporary folder (training, conversion), swept like the others."""
-    sweep(tempfile.gettempdir())
-    return tempfile.TemporaryDirectory(prefix=f"{staging_prefix()}{kind}-")
+def scratch_folder(kind: str, within: str | Path | None = None) -> tempfile.TemporaryDirectory[str]:
+    """A scratch folder, removed when done, in ``within`` (default: the system's temporary
+    folder; training, conversion, reproduction), swept like the others if a kill leaves it."""
+    parent = Path(within) if within is not None else Path(tempfile.gettempdir())
+    parent.mkdir(parents=True, exist_ok=True)
+    sweep(parent)
+    return tempfile.TemporaryDirectory(prefix=f"{staging_prefix()}{kind}-", dir=parent)

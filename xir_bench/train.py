@@ -202,7 +202,7 @@ def train(config: TrainConfig) -> TrainOutcome:
         trainer.train()
         history = trainer.state.log_history
         losses = [entry["loss"] for entry in history if "loss" in entry]
-        curve += [{"step": entry["step"], **_held_out_scores(entry)} for entry in history if _held_out_scores(entry)]
+        curve += [{"step": entry["step"], **scores} for entry in history if (scores := _held_out_scores(entry))]
         for point in curve:
             logger.info("held-out retrieval at step %d: %s", point["step"], point)
         model.prompts = {"query": query_prompt, "document": passage_prompt}
@@ -211,7 +211,7 @@ def train(config: TrainConfig) -> TrainOutcome:
         # model and the cards folder loses nothing (a rerun restores the card), and the model says
         # what it was trained on wherever it is moved
         save_model_atomically(model, output, extra_files={EMBEDDED_CARD: card})
-    card_path = write_card(config, card) if config.cards_dir else None
+    card_path = write_card(config, card) if config.card_path is not None else None
     return TrainOutcome(output, card_path, losses, pairs.counts(), curve)
 
 
@@ -219,16 +219,13 @@ def restore_card(config: TrainConfig) -> TrainOutcome | None:
     """A rerun of a training whose model is saved but whose card never reached the cards folder
     (a kill in between): write the card from the model's own copy instead of refusing."""
     embedded = Path(config.output) / EMBEDDED_CARD
-    if config.cards_dir is None or not embedded.is_file():
+    if config.card_path is None or config.card_path.exists() or not embedded.is_file():
         return None
     text = embedded.read_text(encoding="utf-8")
     recorded = tomllib.loads(text).get("training", {})
     wanted = {k: v for k, v in asdict(config).items() if k in recorded}
     if any(str(recorded[k]) != str(v) for k, v in wanted.items()):
         return None  # another training's model: the usual "not empty" refusal follows
-    card_path = Path(config.cards_dir) / f"{config.name or Path(config.output).name}.toml"
-    if card_path.exists():
-        return None
     return TrainOutcome(Path(config.output), write_card(config, text), [], {"pairs": int(recorded.get("pairs", 0))})
 
 
@@ -271,7 +268,7 @@ def _held_out_scores(entry: dict[str, Any]) -> dict[str, float]:
 
 def card_text(config: TrainConfig, pairs: TrainingPairs, findings: list[str], prompts: tuple[str, str]) -> str:
     """The model card (TOML): how the model was made, so it can be rerun and scored."""
-    name = config.name or Path(config.output).name  # checked by validate() before training
+    name = config.model_name  # checked by validate() before training
     counts = pairs.counts()
     strategy = {1.0: "X-X-mono", 0.0: "X-Y"}.get(config.alpha, "hybrid")
     description = (
@@ -319,23 +316,20 @@ def base_lineage(base: str) -> dict[str, Any]:
     """What a fine-tuned model inherits from its base's card: the model it descends from
     (``original``) and the data that base was trained on (``training_data``), so the board
     does not call a fine-tuned e5 zero-shot on XQuAD-R when e5 itself saw SQuAD."""
-    from xir_bench.cards import model_cards
-    from xir_bench.models import embedded_card
+    from xir_bench.models import card_for_folder
 
     path = Path(base)
     if not path.is_dir():
         return {"original": base} if "/" in base else {}
-    card = embedded_card(path) or next(
-        (c for c in model_cards().values() if c.path and Path(c.path).resolve() == path.resolve()), None
-    )
+    card = card_for_folder(path)
     extra = (card.model_extra or {}) if card is not None else {}
     return {key: extra[key] for key in ("original", "training_data") if key in extra}
 
 
 def write_card(config: TrainConfig, text: str) -> Path:
     """``<cards>/<name>.toml``, a copy of the card saved inside the model folder."""
-    assert config.cards_dir is not None
-    path = Path(config.cards_dir) / f"{config.name or Path(config.output).name}.toml"
+    path = config.card_path
+    assert path is not None
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text(path, text)
     return path

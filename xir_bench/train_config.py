@@ -49,6 +49,16 @@ class TrainConfig:
     eval_steps: int | None = None
     overwrite: bool = False
 
+    @property
+    def model_name(self) -> str:
+        """The name on the board: ``--name``, else the output folder's name."""
+        return self.name or Path(self.output).name
+
+    @property
+    def card_path(self) -> Path | None:
+        """Where the card goes (``<cards>/<name>.toml``), or None when no card is written."""
+        return None if self.cards_dir is None else Path(self.cards_dir) / f"{self.model_name}.toml"
+
 
 def validate(config: TrainConfig) -> None:
     """Every setting checked before any work (pairs, contamination checks, tokenizers, training)."""
@@ -62,11 +72,10 @@ def validate(config: TrainConfig) -> None:
         raise XirBenchError(f"--mini-batch-size must be at least 1, but got {config.mini_batch_size}.")
     if not config.learning_rate > 0:
         raise XirBenchError(f"--lr must be positive, but got {config.learning_rate}.")
-    name = config.name or Path(config.output).name
-    if config.cards_dir is not None and not re.fullmatch(r"[A-Za-z0-9._-]+", name):
+    name, card = config.model_name, config.card_path
+    if card is not None and not re.fullmatch(r"[A-Za-z0-9._-]+", name):
         raise XirBenchError(f"model name {name!r} must be letters, digits, '.', '_' or '-'; choose it with --name")
-    card = Path(config.cards_dir or ".") / f"{name}.toml"
-    if config.cards_dir is not None and card.exists() and not config.overwrite:
+    if card is not None and card.exists() and not config.overwrite:
         raise XirBenchError(
             f"{card} exists: the card of another model named {name!r} (e.g. a published baseline)\n"
             "  fix: choose another --name, or pass --overwrite to replace that card"

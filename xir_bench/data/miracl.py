@@ -14,12 +14,13 @@ Passages are indexed as title + text, as MIRACL's baselines do.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from xir_bench.data.sources import DATA_DIR_ENV, data_root, offline_mode
-from xir_bench.data.textfile import json_object, numbered_lines
+from xir_bench.data.textfile import decode_line, json_object, numbered_lines
 from xir_bench.errors import DataFormatError, DataNotFoundError
 
 LANGUAGES: tuple[str, ...] = (
@@ -134,13 +135,7 @@ class JsonlChunks:
             handle.seek(self.offsets[index])
             for number, raw in enumerate(handle, self.first_lines[index]):
                 if raw.strip():
-                    try:
-                        line = raw.decode("utf-8")
-                    except UnicodeDecodeError:
-                        raise DataFormatError(
-                            self.path, f"line {number}", "not UTF-8 text", "re-save as UTF-8"
-                        ) from None
-                    rows.append(_corpus_row(self.path, number, line))
+                    rows.append(_corpus_row(self.path, number, decode_line(self.path, number, raw)))
                 if len(rows) == self.chunk_size:
                     break
         return rows
@@ -153,9 +148,12 @@ def chunked_corpus(path: Path, chunk_size: int) -> JsonlChunks | None:
     offsets, first_lines, rows, position = [], [], 0, 0
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, 1):
+            start = position
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):  # read past it, as the stream reader does
+                start += len(codecs.BOM_UTF8)
             if raw.strip():
                 if rows % chunk_size == 0:
-                    offsets.append(position)
+                    offsets.append(start)
                     first_lines.append(number)
                 rows += 1
             position += len(raw)

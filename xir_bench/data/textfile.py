@@ -29,22 +29,26 @@ def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
             for number, raw in enumerate(handle, 1):
                 if number == 1 and raw.startswith(codecs.BOM_UTF8):
                     raw = raw[len(codecs.BOM_UTF8) :]
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError as err:
-                    raise DataFormatError(
-                        path,
-                        f"line {number}",
-                        f"not UTF-8 text (byte 0x{raw[err.start]:02x} at byte {err.start + 1} of the line)",
-                        "re-save the file as UTF-8 (e.g. iconv -f LATIN1 -t UTF-8)",
-                    ) from None
-                yield number, line
+                yield number, decode_line(path, number, raw)
     except (EOFError, gzip.BadGzipFile, zlib.error) as err:
         raise DataFormatError(
             path,
             f"after line {number}",
             f"truncated or damaged gzip data ({err})",
             "re-download the file, or check it with gzip -t",
+        ) from None
+
+
+def decode_line(path: Path, number: int, raw: bytes) -> str:
+    """One line's bytes as UTF-8 text; bad bytes are named by line and position."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise DataFormatError(
+            path,
+            f"line {number}",
+            f"not UTF-8 text (byte 0x{raw[err.start]:02x} at byte {err.start + 1} of the line)",
+            "re-save the file as UTF-8 (e.g. iconv -f LATIN1 -t UTF-8)",
         ) from None
 
 
