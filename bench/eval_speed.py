@@ -29,14 +29,14 @@ import torch
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TQDM_DISABLE", "1")
 
+from xir_bench.core.evaluate import compute_rank_table, per_query_frame
+from xir_bench.core.metrics import average_precision
+from xir_bench.core.ranking import Pool, rank_relevant
+from xir_bench.core.settings import Setting, enumerate_settings
 from xir_bench.data.tasks import load_task
-from xir_bench.evaluate import compute_rank_table, per_query_frame
-from xir_bench.metrics import average_precision
-from xir_bench.models import SentenceTransformerEncoder
-from xir_bench.ranking import Pool, rank_relevant
-from xir_bench.runner import RunOptions, dense_scorer, run_task
-from xir_bench.scratch import save_tiny_transformer
-from xir_bench.settings import Setting, enumerate_settings
+from xir_bench.models.scratch import save_tiny_transformer
+from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
+from xir_bench.pipelines.parallel import RunOptions, dense_scorer, run_task
 
 
 def peak_rss_mb() -> float:

@@ -16,11 +16,11 @@ import warnings
 import numpy as np
 import torch
 
+from xir_bench.core.evaluate import compute_rank_table, per_query_frame
+from xir_bench.core.ranking import Pool
+from xir_bench.core.scorers import DenseScorer
+from xir_bench.core.settings import enumerate_settings
 from xir_bench.data.tasks import load_task
-from xir_bench.evaluate import compute_rank_table, per_query_frame
-from xir_bench.ranking import Pool
-from xir_bench.scorers import DenseScorer
-from xir_bench.settings import enumerate_settings
 
 
 class Float32Products:

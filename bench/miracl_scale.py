@@ -100,10 +100,10 @@ class AnonymousPeak:
 
 def child(args: argparse.Namespace) -> None:
     """One corpus size in this (fresh) process: write, encode, exact search; print JSON."""
-    from xir_bench.corpus_store import CorpusStore, encode_corpus
     from xir_bench.data.miracl import iter_corpus
-    from xir_bench.models import SentenceTransformerEncoder
-    from xir_bench.search import exact_search, faiss_search
+    from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
+    from xir_bench.topk.search import exact_search, faiss_search
+    from xir_bench.topk.store import CorpusStore, encode_corpus
 
     anonymous = AnonymousPeak()
     work = Path(args.work)
@@ -162,7 +162,7 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    from xir_bench.scratch import save_static_model
+    from xir_bench.models.scratch import save_static_model
 
     work = Path(tempfile.mkdtemp(prefix="xir-miracl-scale-"))
     rng = np.random.default_rng(0)

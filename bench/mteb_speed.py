@@ -30,8 +30,8 @@ import mteb
 from sentence_transformers import SentenceTransformer
 
 from xir_bench.data.tasks import load_task
-from xir_bench.mteb_tasks import XQuADR
-from xir_bench.scratch import save_static_model, save_tiny_transformer
+from xir_bench.models.scratch import save_static_model, save_tiny_transformer
+from xir_bench.mteb_plugin.tasks import XQuADR
 
 
 def counting(model: SentenceTransformer) -> Counter[str]:

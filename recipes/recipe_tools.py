@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xir_bench.registry import load_model
-from xir_bench.runner import RunOptions, run_task
-from xir_bench.runs import subset_kind
-from xir_bench.significance import adjust, paired_randomization_test
+from xir_bench.board.significance import adjust, paired_randomization_test
+from xir_bench.models.registry import load_model
+from xir_bench.pipelines.parallel import RunOptions, run_task
+from xir_bench.results.runs import subset_kind
 
 XQUAD_UNSEEN = {"ell", "rus", "tha", "tur"}  # XQuAD-R languages absent from MLQA-R
 

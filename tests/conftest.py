@@ -100,7 +100,7 @@ def tiny_data(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def static_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A from-scratch StaticEmbedding model over the synthetic texts, saved to disk."""
-    from xir_bench.scratch import save_static_model
+    from xir_bench.models.scratch import save_static_model
 
     texts = [
         s

@@ -11,14 +11,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xir_bench.board import compare_columns, cross_lingual_matrix, escape, rank_distance_by_language
+from xir_bench.board.publish import compare, publish
+from xir_bench.board.render import compare_columns, cross_lingual_matrix, escape, rank_distance_by_language
+from xir_bench.board.significance import paired_randomization_test
 from xir_bench.cards import get_task_card
-from xir_bench.cli import main
+from xir_bench.cli.main import main
 from xir_bench.errors import XirBenchError
-from xir_bench.publish import compare, publish
-from xir_bench.results import StoredResult
-from xir_bench.runs import Run, discover_runs, resolve_run
-from xir_bench.significance import paired_randomization_test
+from xir_bench.results.runs import Run, discover_runs, resolve_run
+from xir_bench.results.store import StoredResult
 
 LANGS = "de,en,es"
 
@@ -220,7 +220,7 @@ def test_significance_unit_is_the_question_not_the_setting() -> None:
 
 
 def test_rows_scored_another_way_say_so() -> None:
-    from xir_bench.board import _scoring_note
+    from xir_bench.board.render import _scoring_note
 
     frame = pd.DataFrame({"subset": ["eng-eng"], "query_id": ["q1"], "map": [0.5]})
     run = _fake_run("m", frame)
@@ -310,7 +310,7 @@ def test_card_recipe_runs_as_written(shared_data: Path, tmp_path: Path, monkeypa
 def test_mteb_training_data_of_the_original_counts() -> None:
     """A port of a model mteb knows inherits mteb's record (multilingual-e5 lists XQuADRetrieval)."""
     from xir_bench.cards import ModelCard, get_task_card
-    from xir_bench.zero_shot import contamination
+    from xir_bench.models.zero_shot import contamination
 
     port = ModelCard(name="e5-port", original="intfloat/multilingual-e5-small")
     assert contamination(port, get_task_card("xquad-r")) == "trained on XQuAD (by mteb)"
@@ -399,7 +399,7 @@ def test_a_result_mixing_language_sets_is_refused(results: Path, tiny_data: Path
 
 def test_picture_file_name_collisions_are_refused(results: Path) -> None:
     """Names that reduce to one file name would overwrite each other's pictures."""
-    from xir_bench.publish import check_publishable
+    from xir_bench.board.publish import check_publishable
 
     (run,) = [r for r in discover_runs(results) if r.model == "bm25"]
     twins = [Run("my model", run.revision, run.folder, run.results), Run("my/model", run.revision, run.folder, {})]
@@ -408,7 +408,7 @@ def test_picture_file_name_collisions_are_refused(results: Path) -> None:
 
 
 def test_miracl_subset_names_and_link_targets_are_escaped(tmp_path: Path) -> None:
-    from xir_bench.board import _model_link
+    from xir_bench.board.render import _model_link
 
     models = tmp_path / "models"
     models.mkdir()
@@ -421,7 +421,7 @@ def test_a_failure_while_drawing_leaves_the_old_board_and_pictures(
     results: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Board and pictures change together: drawing happens in a staging folder, swapped in at the end."""
-    from xir_bench import publish as publish_module
+    from xir_bench.board import publish as publish_module
 
     board = tmp_path / "board" / "README.md"
     publish(results, board, Path("models"))

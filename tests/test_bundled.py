@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 from conftest import lareqa_document, write_lareqa
 
-from xir_bench.cli import main
+from xir_bench.cli.main import main
 from xir_bench.errors import XirBenchError
-from xir_bench.registry import load_model
+from xir_bench.models.registry import load_model
 
 pytestmark = pytest.mark.bundled
 
@@ -145,7 +145,7 @@ def test_converted_model_runs_in_xir_bench(converted: Path, tmp_path: Path) -> N
 
 
 def _evaluate(model, data: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> float:
-    import xir_bench.mteb_tasks  # noqa: F401  (registers the tasks)
+    import xir_bench.mteb_plugin.tasks  # noqa: F401  (registers the tasks)
 
     monkeypatch.setenv("XIR_BENCH_DATA_DIR", str(data))
     task = mteb.get_task("XQuADR", hf_subsets=["eng-eng", "eng-deu"])
@@ -159,14 +159,14 @@ def test_mteb_results_land_under_each_models_own_name(
     """Package-shipped and local models each get their own ResultCache folder and revision."""
     import shutil
 
-    from xir_bench.mteb_models import mteb_model
+    from xir_bench.mteb_plugin.models import mteb_model
 
     data = write_lareqa(tmp_path / "data", languages=XQUAD_LANGS)
     cache = tmp_path / "mteb"
     # two different local models, both in a folder named "final"
     first, second = tmp_path / "a" / "final", tmp_path / "b" / "final"
     shutil.copytree(static_model, first)
-    from xir_bench.scratch import save_static_model
+    from xir_bench.models.scratch import save_static_model
 
     texts = [s for d in [lareqa_document("en"), lareqa_document("de")] for a in d["data"] for p in a["paragraphs"]
              for s in p["sentences"]]  # fmt: skip

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from mteb.results import TaskResult
 
-from xir_bench.cli import main
+from xir_bench.cli.main import main
 
 LANGS = "de,en,es"
 
@@ -274,7 +274,7 @@ def test_a_closed_pipe_ends_quietly(tiny_data: Path) -> None:
 
 LIGHT_PROBE = """
 import sys
-from xir_bench.cli import main
+from xir_bench.cli.main import main
 codes = [
     main(["train", "--base", "static:8", "--train", "mlqa-r", "--output", "o", "--alpha", "1.5"]),
     main(["run", "--model", "models/static-scrach", "--task", "xquad-r"]),
@@ -329,7 +329,7 @@ def test_a_full_disk_is_a_message_not_a_traceback(
 ) -> None:
     import errno
 
-    from xir_bench import results
+    from xir_bench.results import store as results
 
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out" / "XQuADR.json"))
@@ -372,8 +372,7 @@ CONCURRENT_WRITER = """
 import sys, time
 from pathlib import Path
 import pandas as pd
-from xir_bench import results
-
+from xir_bench.results import store as results
 read = results.read_result
 
 def slow_read(folder, task):  # widen the window between reading what is stored and writing
@@ -395,7 +394,7 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from xir_bench.results import read_result
+    from xir_bench.results.store import read_result
 
     writers = [
         subprocess.Popen([sys.executable, "-c", CONCURRENT_WRITER, str(tmp_path), subset])

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from xir_bench.core.evaluate import aggregate, compute_rank_table, per_query_frame, subset_scores
+from xir_bench.core.scorers import DenseScorer
+from xir_bench.core.settings import enumerate_settings
 from xir_bench.data.tasks import load_task
-from xir_bench.encoding import encode_texts
 from xir_bench.errors import ModelOutputError
-from xir_bench.evaluate import aggregate, compute_rank_table, per_query_frame, subset_scores
-from xir_bench.scorers import DenseScorer
-from xir_bench.settings import enumerate_settings
+from xir_bench.models.encoding import encode_texts
 
 LANGS = ["de", "en", "es"]
 
@@ -138,7 +138,7 @@ def test_dimension_mismatch(tiny_data: Path, tmp_path: Path) -> None:
 
 def test_scratch_tokenizer_ids_and_token_vectors_are_reproducible() -> None:
     """Ids follow a fixed order and a token's vector depends on the token, not on its id."""
-    from xir_bench.scratch import SPECIAL_TOKENS, token_vectors, train_tokenizer
+    from xir_bench.models.scratch import SPECIAL_TOKENS, token_vectors, train_tokenizer
 
     texts = ["the apple and the river", "der apfel und der fluss", "la manzana y el rio"] * 5
     vocab = train_tokenizer(texts, vocab_size=60).get_vocab()
@@ -154,8 +154,8 @@ def test_scratch_tokenizer_ids_and_token_vectors_are_reproducible() -> None:
 
 def test_cache_io_error_deletes_nothing(tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A transient I/O error is not proof of corruption: the shard stays, the run stops with a message."""
-    from xir_bench import embedding_cache
     from xir_bench.errors import XirBenchError
+    from xir_bench.models import embedding_cache
 
     collection = load_task("xquad-r", LANGS, data_dir=tiny_data)
     encode_texts(CountingEncoder(), collection.query_texts, "query", tmp_path, progress=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xir_bench.lexical import SnowballAnalyzer, tokenize
+from xir_bench.models.lexical import SnowballAnalyzer, tokenize
 
 
 def test_plain_tokens_and_unspaced_scripts() -> None:

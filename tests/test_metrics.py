@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from xir_bench.metrics import (
+from xir_bench.core.metrics import (
     average_precision,
     ndcg_at_k,
     rank_distance,
@@ -16,7 +16,7 @@ from xir_bench.metrics import (
     reciprocal_rank,
     same_language_first,
 )
-from xir_bench.ranking import Pool, rank_relevant
+from xir_bench.core.ranking import Pool, rank_relevant
 
 INF = np.inf
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from xir_bench.cli import main
-from xir_bench.corpus_store import CorpusStore, encode_corpus
+from xir_bench.cli.main import main
 from xir_bench.data import miracl
 from xir_bench.errors import XirBenchError
-from xir_bench.miracl_run import hits_frame
-from xir_bench.search import Hits, exact_search, faiss_search
+from xir_bench.pipelines.topk import hits_frame
+from xir_bench.topk.search import Hits, exact_search, faiss_search
+from xir_bench.topk.store import CorpusStore, encode_corpus
 
 DEV_QUERIES = {
     "ar": 2896, "bn": 411, "de": 305, "en": 799, "es": 648, "fa": 632, "fi": 1271, "fr": 343, "hi": 350,
@@ -172,7 +172,7 @@ def _write_miracl(root: Path, lang: str, n_queries: int = 12) -> None:
 
 @pytest.mark.parametrize("model", ["bm25", "static"])
 def test_run_miracl_from_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], model: str) -> None:
-    from xir_bench.scratch import save_static_model
+    from xir_bench.models.scratch import save_static_model
 
     data = tmp_path / "data"
     for lang in ("sw", "yo"):
@@ -215,9 +215,9 @@ def test_ray_sharded_encoding_equals_single_process(tmp_path: Path) -> None:
     pytest.importorskip("ray")
     from functools import partial
 
-    from xir_bench.distributed import encode_corpus_distributed
-    from xir_bench.models import SentenceTransformerEncoder
-    from xir_bench.scratch import save_static_model
+    from xir_bench.models.scratch import save_static_model
+    from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
+    from xir_bench.topk.distributed import encode_corpus_distributed
 
     rows = corpus(900)
     path = tmp_path / "corpus.jsonl"
@@ -237,7 +237,7 @@ def test_ray_sharded_encoding_equals_single_process(tmp_path: Path) -> None:
 
 
 def test_miracl_rows_on_the_board(tmp_path: Path) -> None:
-    from xir_bench.scratch import save_static_model
+    from xir_bench.models.scratch import save_static_model
 
     data = tmp_path / "data"
     for lang in ("sw", "yo"):
@@ -263,7 +263,7 @@ SLOW_ENCODE = """
 import sys, time
 sys.path.insert(0, {tests!r})
 from test_miracl import HashEncoder, corpus
-from xir_bench.corpus_store import CorpusStore, encode_corpus
+from xir_bench.topk.store import CorpusStore, encode_corpus
 
 class Slow(HashEncoder):
     def encode(self, texts, role):
@@ -329,7 +329,7 @@ def test_ivf_index_lives_on_disk_and_matches_exact(tmp_path: Path) -> None:
     again = faiss_search(queries, store, k=20, factory="IVF8,Flat", nprobe=8)  # reuses the index
     assert again.ids == approx.ids
     with pytest.raises(XirBenchError, match="not an IVF index"):
-        from xir_bench.search import build_ondisk_ivf
+        from xir_bench.topk.search import build_ondisk_ivf
 
         build_ondisk_ivf(store, "Flat", tmp_path / "flat")
 
@@ -394,7 +394,7 @@ def test_hub_sources_are_called_right(tmp_path: Path, monkeypatch: pytest.Monkey
     [("127.0.0.1:9", "no Ray cluster answers at 127.0.0.1:9"), ("nonsense", "expected HOST:PORT")],
 )
 def test_unreachable_ray_address_fails_fast(address: str, message: str) -> None:
-    from xir_bench.distributed import check_reachable
+    from xir_bench.topk.distributed import check_reachable
 
     with pytest.raises(XirBenchError, match=message):
         check_reachable(address, timeout=2)
@@ -438,8 +438,8 @@ def test_bad_miracl_input_is_named_and_nothing_is_written(
 
 def test_duplicate_docids_ranked_together_are_refused_for_dense_models(tmp_path: Path) -> None:
     """nDCG@10 of 1.49 came from a passage counted twice; a ranking holding one docid twice is an error."""
-    from xir_bench.miracl_run import hits_frame
-    from xir_bench.search import Hits
+    from xir_bench.pipelines.topk import hits_frame
+    from xir_bench.topk.search import Hits
 
     hits = Hits([["p#0", "p#0", "q#0"]], np.zeros((1, 3)))
     with pytest.raises(XirBenchError, match="docid 'p#0' is in the corpus more than once"):
@@ -504,7 +504,7 @@ def test_truncated_chunk_is_encoded_again(tmp_path: Path, caplog: pytest.LogCapt
 
 def test_ivf_training_sample_spans_the_corpus(tmp_path: Path) -> None:
     """MIRACL's corpus is ordered by article: the sample must come from everywhere, not the head."""
-    from xir_bench.search import _training_sample
+    from xir_bench.topk.search import _training_sample
 
     store = CorpusStore(tmp_path / "s")
     store.chunks.mkdir(parents=True)

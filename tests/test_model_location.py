@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from xir_bench.cli import main
+from xir_bench.cli.main import main
 from xir_bench.errors import XirBenchError
-from xir_bench.model_location import looks_local, resolved_hub_revision
+from xir_bench.models.location import looks_local, resolved_hub_revision
 
 
 def _run_model(model: str, tiny_data: Path, tmp_path: Path) -> int:
@@ -79,7 +79,7 @@ def test_what_counts_as_local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_train_base_folder_checked_the_same_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from xir_bench.train import build_base_model
+    from xir_bench.train.recipe import build_base_model
 
     (tmp_path / "runs").mkdir()
     monkeypatch.chdir(tmp_path)

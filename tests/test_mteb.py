@@ -13,10 +13,10 @@ import pytest
 from conftest import lareqa_document, write_lareqa
 from sentence_transformers import SentenceTransformer
 
-import xir_bench.mteb_tasks as xir_mteb
-from xir_bench import mteb_compat
-from xir_bench.cli import main
+import xir_bench.mteb_plugin.tasks as xir_mteb
+from xir_bench.cli.main import main
 from xir_bench.errors import XirBenchError
+from xir_bench.mteb_plugin import compat as mteb_compat
 
 XQUAD_LANGS = ("ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh")
 SCORE_KEYS = ("map", "ndcg_at_10", "mrr", "recall_at_1", "recall_at_10", "recall_at_100")
@@ -32,7 +32,7 @@ def full_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A from-scratch static model whose tokenizer has seen every fixture language."""
-    from xir_bench.scratch import save_static_model
+    from xir_bench.models.scratch import save_static_model
 
     texts = [
         text
@@ -207,7 +207,7 @@ def test_miracl_task_reads_local_files(tmp_path: Path) -> None:
 
     root = _write_miracl(tmp_path)
     texts = ["mto mrefu", "mlima mkubwa", "bahari", "Mto mto mrefu sana", "Bahari bahari kubwa", "Mlima mlima mkubwa"]
-    from xir_bench.scratch import save_static_model
+    from xir_bench.models.scratch import save_static_model
 
     model = SentenceTransformer(str(save_static_model(texts, tmp_path / "m", dim=16, vocab_size=60)))
     task = xir_mteb.XirMIRACL(data_dir=root)

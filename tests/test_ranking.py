@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from xir_bench.ranking import Pool, language_segments, rank_relevant
+from xir_bench.core.ranking import Pool, language_segments, rank_relevant
 
 
 def _pool_order(scores: np.ndarray, relevant: np.ndarray, segments: tuple[tuple[int, int], ...]):
@@ -121,7 +121,7 @@ def test_language_segments() -> None:
 
 
 def test_ranks_from_scores_and_rounding_ties() -> None:
-    from xir_bench.ranking import merge_rounding_ties, ranks_from_scores
+    from xir_bench.core.ranking import merge_rounding_ties, ranks_from_scores
 
     scores = np.array([0.5, 0.9, 0.5, 0.7, 0.5])
     assert ranks_from_scores(scores, np.array([0, 2]), "reference").tolist() == [5, 5]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from mteb.results import TaskResult
 
-from xir_bench.cli import main
+from xir_bench.cli.main import main
 from xir_bench.data.tasks import load_task
 
 pytestmark = pytest.mark.realdata
@@ -111,11 +111,11 @@ def test_real_xquad_r_scores_do_not_depend_on_block_size(shared_data: Path, tmp_
     import pandas as pd
     from sklearn.metrics import average_precision_score
 
-    from xir_bench.evaluate import compute_rank_table, per_query_frame
-    from xir_bench.models import SentenceTransformerEncoder
-    from xir_bench.runner import encode_collection
-    from xir_bench.scratch import save_static_model
-    from xir_bench.settings import enumerate_settings
+    from xir_bench.core.evaluate import compute_rank_table, per_query_frame
+    from xir_bench.core.settings import enumerate_settings
+    from xir_bench.models.scratch import save_static_model
+    from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
+    from xir_bench.pipelines.parallel import encode_collection
 
     mlqa = load_task("mlqa-r", ["en", "de"], data_dir=shared_data)
     model = save_static_model([*mlqa.query_texts, *mlqa.candidate_texts], tmp_path / "m", dim=32, vocab_size=4000)

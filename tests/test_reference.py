@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from xir_bench.metrics import per_query_metrics, rank_distance
-from xir_bench.reference import expected_metrics, expected_rank_distance
+from xir_bench.core.metrics import per_query_metrics, rank_distance
+from xir_bench.core.reference import expected_metrics, expected_rank_distance
 
 
 @pytest.mark.parametrize(("n", "r"), [(1, 1), (2, 1), (7, 1), (30, 3), (55, 11), (200, 4)])
@@ -30,7 +30,7 @@ def test_random_rows_of_a_run(tiny_data: Path, tmp_path: Path) -> None:
     """``--model random`` writes expectations: 1/L same-language share, RD of 3 answers in 21 candidates."""
     import json
 
-    from xir_bench.cli import main
+    from xir_bench.cli.main import main
 
     out = tmp_path / "out"
     args = ["run", "--model", "random", "--task", "xquad-r", "--languages", "de,en,es", "--data-dir", str(tiny_data)]

@@ -10,13 +10,13 @@ import sys
 import time
 from pathlib import Path
 
-from xir_bench.staging import sweep
+from xir_bench.storage.staging import sweep
 
 KILLED_WRITER = """
 import sys, time
 from pathlib import Path
-from xir_bench.atomic import atomic_open
-from xir_bench.staging import staged_folder
+from xir_bench.storage.atomic import atomic_open
+from xir_bench.storage.staging import staged_folder
 folder = Path(sys.argv[1])
 with staged_folder(folder / "model") as staging:
     (staging / "weights.bin").write_bytes(b"x" * 1000)
@@ -40,13 +40,13 @@ def test_leftovers_of_a_killed_run_are_swept(tmp_path: Path) -> None:
 
 
 def test_a_new_result_sweeps_its_folder(tiny_data: Path, tmp_path: Path) -> None:
-    from xir_bench.cli import main
+    from xir_bench.cli.main import main
 
     args = ["run", "--model", "bm25", "--task", "xquad-r", "--languages", "de,en", "--data-dir", str(tiny_data)]
     assert main([*args, "--output", str(tmp_path), "--quiet"]) == 0
     (result,) = tmp_path.rglob("XQuADR.json")
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    from xir_bench import staging
+    from xir_bench.storage import staging
 
     leftover = result.parent / f".XQuADR.json.{staging.MARKER}-{staging._HOST}-{dead.stdout.strip()}-abc.tmp"
     leftover.write_text("{")

@@ -15,13 +15,13 @@ import pytest
 from conftest import lareqa_document, write_lareqa
 from sklearn.metrics import average_precision_score
 
-from xir_bench.cli import main
-from xir_bench.collection import ParallelCollection
+from xir_bench.cli.main import main
+from xir_bench.core.collection import ParallelCollection
+from xir_bench.core.evaluate import compute_rank_table, per_query_frame, pooled_aggregate, subset_scores
+from xir_bench.core.scorers import DenseScorer
+from xir_bench.core.settings import enumerate_settings
 from xir_bench.data.lareqa import load_lareqa
 from xir_bench.data.tasks import load_task
-from xir_bench.evaluate import compute_rank_table, per_query_frame, pooled_aggregate, subset_scores
-from xir_bench.scorers import DenseScorer
-from xir_bench.settings import enumerate_settings
 
 XQUAD_LANGS = ["ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh"]
 

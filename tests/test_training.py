@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from xir_bench.cli import main
+from xir_bench.cli.main import main
 from xir_bench.data.tasks import load_task
 from xir_bench.errors import XirBenchError
-from xir_bench.sampler import HybridBatchSampler
-from xir_bench.training_data import contamination, load_pairs, pairs_from_collection
+from xir_bench.train.pairs import contamination, load_pairs, pairs_from_collection
+from xir_bench.train.sampler import HybridBatchSampler
 
 LANGS = ("de", "en", "es", "fr")
 XQUAD_LANGS = ("ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh")
@@ -122,7 +122,7 @@ def test_train_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsy
     """Seconds: a static model trained on the synthetic task; loss falls; it loads and scores."""
     from conftest import write_lareqa
 
-    from xir_bench.train import TrainConfig, train
+    from xir_bench.train.recipe import TrainConfig, train
 
     tiny_data = write_lareqa(tmp_path / "data", languages=XQUAD_LANGS)
 
@@ -153,8 +153,8 @@ def test_train_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsy
     # the card says what it was trained on: scoring it on that task warns
     import tomllib
 
-    from xir_bench import models
     from xir_bench.cards import ModelCard
+    from xir_bench.models import sentence_encoder as models
 
     card = ModelCard.model_validate(tomllib.loads((tmp_path / "cards" / "model.toml").read_text()))
     card = card.model_copy(update={"path": str(outcome.model_path)})
@@ -208,7 +208,7 @@ def test_train_settings_are_checked_before_any_work(
 
 TOKENIZER_PROBE = """
 import hashlib, random, sys
-from xir_bench.scratch import train_tokenizer
+from xir_bench.models.scratch import train_tokenizer
 rng = random.Random(0)
 letters = "abcdefghijklmnopqrstuvwxyzäöüéè"
 words = ["".join(rng.choice(letters) for _ in range(rng.randint(2, 9))) for _ in range(3000)]
@@ -231,7 +231,7 @@ def test_scratch_tokenizer_is_the_same_in_every_process() -> None:
 
 
 def test_scratch_tokenizer_spells_every_seen_word() -> None:
-    from xir_bench.scratch import train_tokenizer
+    from xir_bench.models.scratch import train_tokenizer
 
     tokenizer = train_tokenizer(["the apples and the river", "der Apfel", "我爱北京"] * 3, vocab_size=40)
     assert "[UNK]" not in tokenizer.encode("rivers apfel 北京 the").tokens  # characters spell unseen words
@@ -263,7 +263,7 @@ def test_held_out_groups_are_scored_during_training(tmp_path: Path, capsys: pyte
     """A sentence-transformers evaluator on held-out parallel groups logs retrieval as training goes."""
     from conftest import write_lareqa
 
-    from xir_bench.train import TrainConfig, train
+    from xir_bench.train.recipe import TrainConfig, train
 
     data = write_lareqa(tmp_path / "data", languages=XQUAD_LANGS)
     config = TrainConfig(
@@ -280,7 +280,7 @@ def test_held_out_groups_are_scored_during_training(tmp_path: Path, capsys: pyte
 
 
 def test_holdout_keeps_whole_groups_out() -> None:
-    from xir_bench.training_data import TrainingPairs, holdout
+    from xir_bench.train.pairs import TrainingPairs, holdout
 
     meta = synthetic_pairs(groups=20)
     n = len(meta["groups"])
@@ -295,7 +295,7 @@ def test_holdout_keeps_whole_groups_out() -> None:
 def test_prompts_come_from_the_base_model_unless_given() -> None:
     from types import SimpleNamespace
 
-    from xir_bench.train import TrainConfig, prompts_for
+    from xir_bench.train.recipe import TrainConfig, prompts_for
 
     config = TrainConfig(base="x", train="y", output=Path("z"))
     e5 = SimpleNamespace(prompts={"query": "query: ", "document": "passage: "})
@@ -308,8 +308,8 @@ def test_prompts_come_from_the_base_model_unless_given() -> None:
 def test_freezing_word_embeddings_of_a_tiny_transformer(tmp_path: Path) -> None:
     from sentence_transformers import SentenceTransformer
 
-    from xir_bench.scratch import save_tiny_transformer
-    from xir_bench.train import freeze_word_embeddings
+    from xir_bench.models.scratch import save_tiny_transformer
+    from xir_bench.train.recipe import freeze_word_embeddings
 
     model = SentenceTransformer(str(save_tiny_transformer(["a b c d", "e f g"] * 5, tmp_path / "m", 32, 1, 1)))
     frozen = freeze_word_embeddings(model)
@@ -322,7 +322,7 @@ def test_training_contamination_is_found_after_normalising(tmp_path: Path) -> No
     """A trailing space, other case and a renamed group trained on XQuAD-R unnoticed; negatives were never checked."""
     from conftest import write_lareqa
 
-    from xir_bench.training_data import TrainingPairs
+    from xir_bench.train.pairs import TrainingPairs
 
     collection = load_task("xquad-r", ["de", "en", "es"], data_dir=write_lareqa(tmp_path, languages=XQUAD_LANGS))
     query, passage = collection.query_texts[0], collection.candidate_texts[0]
@@ -362,7 +362,7 @@ def test_a_kill_between_model_and_card_loses_nothing(tmp_path: Path, capsys: pyt
     text = card.read_text()
     card.unlink()  # as if killed after the model was saved
     assert main(args) == 0 and card.read_text() == text
-    from xir_bench.models import SentenceTransformerEncoder
+    from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
 
     assert SentenceTransformerEncoder(str(tmp_path / "model")).trained_on() == "xquad-r"
 
@@ -392,8 +392,8 @@ def test_training_jsonl_that_is_not_utf8(tmp_path: Path) -> None:
 
 def test_fine_tuned_models_inherit_their_bases_lineage(tmp_path: Path) -> None:
     """A fine-tuned e5 saw SQuAD through its base: its card says so, so the board does not call it zero-shot."""
-    from xir_bench.convert import converted_card
-    from xir_bench.train import base_lineage
+    from xir_bench.models.convert import converted_card
+    from xir_bench.train.recipe import base_lineage
 
     base = tmp_path / "e5-base"
     base.mkdir()

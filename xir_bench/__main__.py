@@ -1,5 +1,5 @@
 import sys
 
-from xir_bench.cli import main
+from xir_bench.cli.main import main
 
 sys.exit(main())

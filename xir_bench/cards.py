@@ -15,8 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from xir_bench.core.languages import LANGUAGES
 from xir_bench.errors import XirBenchError
-from xir_bench.languages import LANGUAGES
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from xir_bench.collection import CandidateText, ParallelCollection, SentenceSource
+from xir_bench.core.collection import CandidateText, ParallelCollection, SentenceSource
 from xir_bench.errors import DataFormatError
 
 #: sentence+context copies a paragraph into each of its sentences; past this many characters

@@ -17,9 +17,9 @@ from pathlib import Path
 import platformdirs
 from tqdm.auto import tqdm
 
-from xir_bench.atomic import atomic_open
 from xir_bench.cards import TaskCard
 from xir_bench.errors import DataNotFoundError
+from xir_bench.storage.atomic import atomic_open
 
 DATA_DIR_ENV = "XIR_BENCH_DATA_DIR"
 CACHE_DIR_ENV = "XIR_BENCH_CACHE_DIR"

@@ -8,7 +8,7 @@ import warnings
 from pathlib import Path
 
 from xir_bench.cards import TaskCard, get_task_card
-from xir_bench.collection import CandidateText, ParallelCollection, SentenceSource
+from xir_bench.core.collection import CandidateText, ParallelCollection, SentenceSource
 from xir_bench.data.lareqa import load_lareqa
 from xir_bench.data.sources import resolve_files, sha256_of
 from xir_bench.errors import XirBenchError

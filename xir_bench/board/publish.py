@@ -1,0 +1,187 @@
+"""``xir-bench leaderboard`` and ``xir-bench compare``: from stored runs to a board or a table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tabulate import tabulate
+
+from xir_bench.board.render import (
+    cross_lingual_matrix,
+    multilingual_pool_by_language,
+    rank_distance_by_language,
+    render_board,
+    slug,
+)
+from xir_bench.board.significance import adjust, paired_randomization_test
+from xir_bench.cards import task_cards_by_mteb_name
+from xir_bench.core.reference import NAME as RANDOM
+from xir_bench.errors import XirBenchError
+from xir_bench.results.runs import Run, discover_runs, subset_kind
+from xir_bench.storage.atomic import write_text
+from xir_bench.storage.staging import staged_folder, sweep
+
+
+def publish(results: Path, out: Path, models_dir: Path, seed: int = 0) -> Path:
+    """Validate every run, draw its pictures, then write the board.
+
+    Board and pictures are one unit as far as a file system allows: every picture is drawn
+    into a staging folder and the board text rendered first (minutes of work, during which
+    a kill leaves the old board and pictures untouched); then the pictures folder is swapped
+    in and the board written, one rename each. Pictures of models no longer on the board go.
+    """
+    runs = discover_runs(results)
+    if not runs:
+        raise XirBenchError(f"{results}: no runs found (expected <model>/<revision>/<Task>.json)")
+    check_publishable(runs)
+    plots_dir = out.parent / "plots"
+    sweep(out.parent)
+    cards = task_cards_by_mteb_name()
+    plots: dict[tuple[str, str], dict[str, Path]] = {}
+    random = next((run for run in runs if run.model == RANDOM), None)
+    with staged_folder(plots_dir) as staging:
+        for run in runs:
+            for task in sorted(run.results):
+                card = cards.get(task)
+                if card is None or run is random:
+                    continue
+                drawn = _pictures(run, task, card, staging, random)
+                plots[(run.model, task)] = {kind: plots_dir / path.name for kind, path in drawn.items()}
+        board = render_board(runs, out, models_dir, plots, seed)
+    write_text(out, board)
+    return out
+
+
+def check_publishable(runs: list[Run]) -> None:
+    """What must hold before a board is written; each failure names the runs involved.
+
+    - every parallel task's result is one square over one language set L: mono subsets for
+      L, cross subsets for every ordered pair of L, and every multilingual pool exactly L
+      (``--overwrite --languages de,en`` into an 11-language result used to leave two
+      2-language pools beside nine 11-language mono subsets, and Mul moved from 0.087 to 0.149);
+    - no two models share the file name of their pictures.
+    """
+    parallel_tasks = task_cards_by_mteb_name()
+    for run in runs:
+        for task, result in run.results.items():
+            subsets = result.subsets()
+            if task not in parallel_tasks:  # MIRACL: one monolingual subset per language
+                continue
+            mono = {name.split("-")[0] for name in subsets if subset_kind(name) == "mono"}
+            cross = {tuple(name.split("-")) for name in subsets if subset_kind(name) == "cross"}
+            pools = [
+                {tag.split("-")[0] for tag in e["languages"]} for n, e in subsets.items() if subset_kind(n) == "multi"
+            ]
+            langs = mono or {lang for pair in cross for lang in pair} or (pools[0] if pools else set())
+            expected_cross = {(a, b) for a in langs for b in langs if a != b}
+            problems = []
+            if cross and cross != expected_cross:
+                missing = sorted("-".join(pair) for pair in expected_cross - cross)
+                extra = sorted("-".join(pair) for pair in cross - expected_cross)
+                problems.append(f"cross-lingual subsets missing {missing[:4]} / beyond the mono languages {extra[:4]}")
+            for name, entry in subsets.items():
+                pool = {tag.split("-")[0] for tag in entry["languages"]}
+                if subset_kind(name) == "multi" and pool != langs:
+                    problems.append(f"{name}'s pool is {sorted(entry['languages'])}, not the result's languages")
+                    break
+            if problems:
+                raise XirBenchError(
+                    f"{run.folder}/{task}.json mixes language sets: "
+                    + "; ".join(problems)
+                    + "\n  fix: rerun this model on the task without --languages and with --overwrite"
+                )
+    owners: dict[str, str] = {}
+    for run in runs:
+        other = owners.setdefault(slug(run.model), run.model)
+        if other != run.model:
+            raise XirBenchError(
+                f"models {other!r} and {run.model!r} would share the picture files {slug(run.model)}.*.png; "
+                "rename one of them"
+            )
+
+
+def _pictures(run: Run, task: str, card, plots_dir: Path, random: Run | None) -> dict[str, Path]:
+    """A model's pictures on one task: mono vs multilingual-pool mAP, the mAP heatmap, rank distance."""
+    from xir_bench.board.plots import bar_chart, heatmap, mono_vs_multi
+
+    stem = plots_dir / f"{slug(run.model)}.{card.name}"
+    files: dict[str, Path] = {}
+    matrix = cross_lingual_matrix(run, task, card)
+    if matrix.size and np.isfinite(matrix.to_numpy()).any():
+        files["mAP heatmap"] = heatmap(
+            matrix, f"{run.model} on {card.title}: mAP", stem.parent / f"{stem.name}.map.png"
+        )
+        multi = multilingual_pool_by_language(run, task, card, "map")
+        if len(multi):
+            mono = pd.Series(np.diag(matrix.to_numpy()), index=matrix.index)
+            files["mono vs multilingual pool"] = mono_vs_multi(
+                mono,
+                multi,
+                f"{run.model} on {card.title}: mAP by query language",
+                stem.parent / f"{stem.name}.mono_multi.png",
+            )
+    distances = rank_distance_by_language(run, task, card)
+    if len(distances):
+        floor = rank_distance_by_language(random, task, card) if random is not None and task in random.results else None
+        files["rank distance"] = bar_chart(
+            distances,
+            f"{run.model} on {card.title}: rank distance",
+            "mean rank distance",
+            stem.parent / f"{stem.name}.rank_distance.png",
+            reference=floor,
+        )
+    return files
+
+
+#: Subset scores whose per-query values are stored under another name: a subset's share of
+#: queries with a same-language answer first is the mean of the per-query 0/1 column.
+PER_QUERY_COLUMN = {"same_language_share": "same_language_first"}
+
+
+def compare(run_a: Run, run_b: Run, metric: str = "map", seed: int = 0) -> str:
+    """Per-subset deltas (A − B) with paired tests, BH-adjusted over all rows, as a terminal table."""
+    shared_tasks = set(run_a.results) & set(run_b.results)
+    known = {
+        name
+        for run in (run_a, run_b)
+        for task in shared_tasks
+        for scores in run.results[task].subsets().values()
+        for name, value in scores.items()
+        if isinstance(value, int | float) and name not in ("n_queries", "main_score")
+    }
+    if metric not in known:
+        raise XirBenchError(
+            f"no score named {metric!r} in the runs' shared tasks\n  fix: use one of {', '.join(sorted(known))}"
+        )
+    rows, p_values = [], []
+    for task in sorted(shared_tasks):
+        a_table, b_table = run_a.results[task].per_query, run_b.results[task].per_query
+        a_subsets = run_a.results[task].subsets()
+        b_subsets = run_b.results[task].subsets()
+        order = {"mono": 0, "cross": 1, "multi": 2}
+        for subset in sorted(set(a_subsets) & set(b_subsets), key=lambda s: (order[subset_kind(s)], s)):
+            if metric not in a_subsets[subset] or metric not in b_subsets[subset]:
+                continue
+            column = PER_QUERY_COLUMN.get(metric, metric)
+            a = a_table[a_table["subset"] == subset].set_index("query_id")[column] if column in a_table else None
+            b = b_table[b_table["subset"] == subset].set_index("query_id")[column] if column in b_table else None
+            p = float("nan")
+            if a is not None and b is not None:
+                joined = a.to_frame("a").join(b.to_frame("b"), how="inner")
+                p = paired_randomization_test(joined["a"].to_numpy(), joined["b"].to_numpy(), seed=seed).p_value
+            value_a, value_b = a_subsets[subset][metric], b_subsets[subset][metric]
+            rows.append([task, subset, value_a, value_b, value_a - value_b])
+            p_values.append(p)
+    if not rows:
+        raise XirBenchError(f"{run_a.folder} and {run_b.folder} share no task and subset with metric {metric!r}")
+    for row, p in zip(rows, adjust(p_values), strict=True):
+        row += [p, "*" if np.isfinite(p) and p < 0.05 else ""]
+    headers = ["task", "subset", f"A {metric}", f"B {metric}", "A − B", "p (BH)", "sig."]
+    title = f"A = {run_a.model} ({run_a.revision})\nB = {run_b.model} ({run_b.revision})\n"
+    for run, other in ((run_a, run_b), (run_b, run_a)):
+        alone = sorted(set(run.results) - set(other.results))
+        if alone:
+            title += f"not compared: {', '.join(alone)} (only {run.model} has results for it)\n"
+    return title + tabulate(rows, headers=headers, floatfmt=".4f", missingval="-")

@@ -1,0 +1,104 @@
+"""Command-line values checked before any work: a mistake ends in a second, not after an evaluation.
+
+argparse ``type=`` functions for counts that must be positive, and the checks ``run`` makes
+of its whole request (every task against every language, the output folder, the device)
+before it loads a model or a data set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from xir_bench.core.languages import ISO3_TO_1
+from xir_bench.errors import XirBenchError
+
+MIRACL = "miracl"
+
+
+def positive_int(text: str) -> int:
+    """An integer >= 1 (batch sizes, block sizes, chunk sizes, nprobe ...)."""
+    try:
+        value = int(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from err
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def language_list(text: str) -> list[str]:
+    """``en,de`` -> ["en", "de"]; ISO 639-3 codes as the outputs use them (``eng,deu``) are accepted too."""
+    codes = [part.strip() for part in text.split(",") if part.strip()]
+    if not codes:
+        raise argparse.ArgumentTypeError("give at least one language code, e.g. en,de")
+    return [ISO3_TO_1.get(code.lower(), code.lower()) for code in codes]
+
+
+def task_list(text: str) -> list[str]:
+    """``xquad-r,mlqa-r`` (mteb's names ``XQuADR``, ``MLQAR``, ``XirMIRACL`` accepted), checked against the cards."""
+    from xir_bench.cards import task_cards
+
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("give at least one task, e.g. xquad-r,mlqa-r")
+    cards = task_cards()
+    by_mteb = {card.mteb_name.lower(): name for name, card in cards.items()} | {"xirmiracl": MIRACL}
+    known = sorted([*cards, MIRACL])
+    out = []
+    for name in names:
+        key = name.lower()
+        key = by_mteb.get(key, key)
+        if key not in cards and key != MIRACL:
+            raise argparse.ArgumentTypeError(f"unknown task {name!r}; known tasks: {', '.join(known)}")
+        out.append(key)
+    return list(dict.fromkeys(out))
+
+
+def check_writable(folder: Path, what: str) -> None:
+    """The folder, or the nearest existing folder above it, must be writable: a read-only
+    output is named before any work, not after an hour of encoding."""
+    existing = Path(folder).absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise XirBenchError(f"{what} {folder}: {existing} is not writable; choose a folder you can write to")
+
+
+def check_run_request(tasks: list[str], languages: list[str] | None, output: Path, device: str | None) -> None:
+    """Everything about a ``run`` that can be checked before loading a model or data."""
+    from xir_bench.cards import get_task_card
+    from xir_bench.data.miracl import LANGUAGES as MIRACL_LANGUAGES
+
+    if output.exists() and not output.is_dir():
+        raise XirBenchError(f"--output {output} is a file; give a folder (it is created if missing)")
+    check_writable(output, "--output")
+    for task in tasks:
+        available = list(MIRACL_LANGUAGES) if task == MIRACL else list(get_task_card(task).languages)
+        title = "MIRACL" if task == MIRACL else get_task_card(task).title
+        missing = [code for code in languages or [] if code not in available]
+        if missing:
+            raise XirBenchError(
+                f"{title} has no language {', '.join(missing)}; its languages: {', '.join(available)} "
+                "(run the tasks separately to use different languages)"
+            )
+    if device and device.startswith("cuda"):
+        import torch
+
+        if not torch.cuda.is_available():
+            raise XirBenchError(f"--device {device}: no CUDA device here; leave --device out to use what there is")
+
+
+def check_faiss_factory(factory: str) -> None:
+    """A faiss index factory string faiss understands (tried on an empty index, nothing trained)."""
+    import faiss
+
+    try:
+        faiss.index_factory(1536, factory, faiss.METRIC_INNER_PRODUCT)  # 1536: divisible by common PQ sizes
+    except RuntimeError as err:
+        reason = str(err).strip().rsplit(": ", 1)[-1] or "not understood"
+        raise XirBenchError(
+            f"--faiss {factory!r} is not a faiss index factory ({reason})\n"
+            "  fix: e.g. IVF4096,Flat, IVF4096,PQ32 or HNSW32 (https://github.com/facebookresearch/faiss/wiki/The-index-factory)"
+        ) from None

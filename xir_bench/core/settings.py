@@ -1,0 +1,59 @@
+"""Evaluation settings of a parallel data set with L languages.
+
+- monolingual ``X-X``: queries in X, pool of X (L settings);
+- cross-lingual ``X-Y``: queries in X, pool of Y != X (L(L-1) settings);
+- multilingual ``X-all``: queries in X, one pool of every language, where the relevant
+  candidates are the parallel answers in all languages (L settings).
+
+Subset names use ISO 639-3 codes as MTEB does (``eng-deu``, ``eng-all``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from xir_bench.core.languages import iso3, mteb_language
+from xir_bench.errors import XirBenchError
+
+SettingKind = Literal["mono", "cross", "multi"]
+SETTING_KINDS: tuple[SettingKind, ...] = ("mono", "cross", "multi")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One (query language, pool) combination."""
+
+    kind: SettingKind
+    query_lang: str
+    pool_lang: str | None  # None: the multilingual pool
+
+    @property
+    def subset(self) -> str:
+        pool = "all" if self.pool_lang is None else iso3(self.pool_lang)
+        return f"{iso3(self.query_lang)}-{pool}"
+
+    def mteb_languages(self, all_languages: list[str]) -> list[str]:
+        pool = all_languages if self.pool_lang is None else [self.pool_lang]
+        return list(dict.fromkeys([mteb_language(self.query_lang), *map(mteb_language, pool)]))
+
+
+def parse_kinds(text: str) -> tuple[SettingKind, ...]:
+    """``"mono,cross"`` -> ``("mono", "cross")``, with an error naming bad entries."""
+    kinds = tuple(part.strip() for part in text.split(",") if part.strip())
+    bad = [k for k in kinds if k not in SETTING_KINDS]
+    if bad or not kinds:
+        raise XirBenchError(f"unknown setting kind(s) {bad or [text]}; choose from {', '.join(SETTING_KINDS)}")
+    return kinds  # type: ignore[return-value]
+
+
+def enumerate_settings(languages: list[str], kinds: tuple[SettingKind, ...] = SETTING_KINDS) -> list[Setting]:
+    """All settings of the given kinds, in a stable order (mono, cross, multi)."""
+    settings: list[Setting] = []
+    if "mono" in kinds:
+        settings += [Setting("mono", x, x) for x in languages]
+    if "cross" in kinds:
+        settings += [Setting("cross", x, y) for x in languages for y in languages if x != y]
+    if "multi" in kinds:
+        settings += [Setting("multi", x, None) for x in languages]
+    return settings

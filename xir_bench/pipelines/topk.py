@@ -1,0 +1,238 @@
+"""MIRACL end to end: topics/qrels -> streamed corpus encoding -> top-k search -> nDCG@10, R@100.
+
+MIRACL is monolingual passage retrieval over Wikipedia (one corpus per language, up to
+32.9M passages), so unlike the parallel tasks it is a top-k search: the corpus is
+encoded chunk by chunk to disk (:mod:`xir_bench.topk.store`, resumable), searched
+exactly for small corpora and with faiss past ``exact_limit`` passages
+(:mod:`xir_bench.topk.search`), and scored with graded qrels as trec_eval does (the test
+suite checks against pytrec_eval). Results are written like every other task, under
+mteb's name ``XirMIRACL`` with the ``dev`` split and one subset per language.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import mteb
+import numpy as np
+import pandas as pd
+
+from xir_bench.core.languages import mteb_language
+from xir_bench.data import miracl
+from xir_bench.errors import XirBenchError
+from xir_bench.models.embedding_cache import namespace
+from xir_bench.models.encoding import TextEncoder, encode_texts
+from xir_bench.results.store import model_folder, read_result, write_model_meta, write_result
+from xir_bench.storage.staging import scratch_folder
+from xir_bench.topk.search import Hits, exact_search, faiss_search
+from xir_bench.topk.store import CorpusStore, encode_corpus
+
+
+def same(value: Any) -> Any:
+    """``partial(same, x)``: a picklable callable returning ``x`` (a row source for Ray workers)."""
+    return value
+
+
+TASK_NAME = "XirMIRACL"
+SPLIT = "dev"
+MAIN_SCORE = "ndcg_at_10"
+DATASET_REVISION = "miracl-v1.0"
+
+
+def graded_ndcg(ranked: list[str], judged: dict[str, int], k: int = 10) -> float:
+    """trec_eval's ndcg_cut.k: linear gains, log2(rank + 1) discount, ideal from all judgments."""
+    gains = [judged.get(doc, 0) for doc in ranked[:k]]
+    dcg = sum(g / np.log2(rank + 2) for rank, g in enumerate(gains) if g > 0)
+    ideal = sorted((g for g in judged.values() if g > 0), reverse=True)[:k]
+    idcg = sum(g / np.log2(rank + 2) for rank, g in enumerate(ideal))
+    return float(dcg / idcg) if idcg > 0 else 0.0
+
+
+def recall(ranked: list[str], judged: dict[str, int], k: int) -> float:
+    relevant = {doc for doc, grade in judged.items() if grade > 0}
+    return len(relevant & set(ranked[:k])) / len(relevant)
+
+
+def hits_frame(lang: str, query_ids: list[str], hits: Hits, qrels: dict[str, dict[str, int]]) -> pd.DataFrame:
+    """Per-query nDCG@10, Recall@100 (and @10, MRR@10) of one language."""
+    rows = []
+    for qid, ranked in zip(query_ids, hits.ids, strict=True):
+        if len(set(ranked)) != len(ranked):  # a passage counted twice would push nDCG past 1
+            twice = next(doc for doc in ranked if ranked.count(doc) > 1)
+            raise XirBenchError(
+                f"MIRACL {lang}: docid {twice!r} is in the corpus more than once (it was ranked twice for "
+                f"query {qid}); scores would count it twice\n  fix: remove the duplicate corpus lines"
+            )
+        judged = qrels[qid]
+        first = next((r for r, doc in enumerate(ranked[:10], 1) if judged.get(doc, 0) > 0), None)
+        rows.append(
+            {
+                "subset": lang,
+                "query_id": qid,
+                "ndcg_at_10": graded_ndcg(ranked, judged, 10),
+                "recall_at_10": recall(ranked, judged, 10),
+                "recall_at_100": recall(ranked, judged, 100),
+                "mrr_at_10": 1.0 / first if first else 0.0,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class MiraclOptions:
+    """How to run MIRACL (``xir-bench run --task miracl``)."""
+
+    languages: list[str]
+    data_dir: str | Path | None
+    output: Path
+    cache_dir: Path | None
+    chunk_size: int = 50_000
+    exact_limit: int = 1_000_000
+    faiss_factory: str = "IVF4096,Flat"
+    nprobe: int = 64
+    k: int = 100
+    overwrite: bool = False
+    progress: bool = True
+    workers: int = 1
+    ray_address: str | None = None
+
+
+def dense_searcher(
+    encoder: TextEncoder, options: MiraclOptions, make_encoder: Callable[[], TextEncoder] | None = None
+) -> Callable[[str, dict[str, str]], Hits]:
+    """Encode the language's corpus into a resumable store (on Ray when ``workers > 1``), then search it.
+
+    ``make_encoder`` builds the encoder on Ray workers (picklable, e.g. a ``partial``).
+    """
+
+    def search(lang: str, topics: dict[str, str]) -> Hits:
+        if options.cache_dir is not None:
+            return search_in(options.cache_dir / "corpora", lang, topics)
+        # --no-cache: the embeddings live in a temporary folder for this search only
+        with scratch_folder("corpus", within=options.output) as scratch:
+            return search_in(Path(scratch), lang, topics)
+
+    def search_in(root: Path, lang: str, topics: dict[str, str]) -> Hits:
+        store = CorpusStore(root / namespace(encoder.name, encoder.revision, encoder.prefix("passage")) / lang)
+        source = miracl.corpus_source(lang, options.data_dir)
+        if options.workers > 1:
+            from xir_bench.topk.distributed import encode_corpus_distributed
+
+            if make_encoder is None:
+                raise XirBenchError("distributed encoding needs an encoder factory to run on the workers")
+            local = miracl.local_chunks(lang, options.data_dir, options.chunk_size)
+            encode_corpus_distributed(
+                # a local file: each worker seeks to its own chunks; else each reads the stream
+                partial(same, local) if local is not None else partial(miracl.corpus_rows, lang, options.data_dir),
+                make_encoder,
+                store,
+                source,
+                options.chunk_size,
+                options.workers,
+                options.ray_address,
+                encoder=encoder,
+            )
+        else:
+            encode_corpus(
+                miracl.corpus_rows(lang, options.data_dir),
+                encoder,
+                store,
+                source=source,
+                chunk_size=options.chunk_size,
+                total=miracl.count_passages(lang, options.data_dir) if options.progress else None,
+                progress=options.progress,
+            )
+        queries = encode_texts(encoder, list(topics.values()), "query", options.cache_dir, progress=False)
+        cosine = encoder.similarity == "cosine"
+        if store.size() <= options.exact_limit:
+            return exact_search(queries, store, options.k, cosine, options.progress)
+        return faiss_search(queries, store, options.k, options.faiss_factory, cosine, nprobe=options.nprobe)
+
+    return search
+
+
+def bm25_searcher(options: MiraclOptions, snowball: bool = False) -> Callable[[str, dict[str, str]], Hits]:
+    """bm25s over the language's corpus, held in memory (for local, modest corpora).
+
+    ``snowball``: stopwords dropped and tokens stemmed in the language (``bm25-snowball``).
+    """
+    import bm25s
+
+    from xir_bench.models.lexical import analyzer
+
+    def search(lang: str, topics: dict[str, str]) -> Hits:
+        tokenize = analyzer(lang, snowball)
+        ids, tokens, seen = [], [], set()
+        for docid, title, text in miracl.corpus_rows(lang, options.data_dir):
+            if docid in seen:
+                raise XirBenchError(f"MIRACL {lang}: docid {docid!r} is in the corpus twice\n  fix: remove one")
+            seen.add(docid)
+            ids.append(docid)
+            tokens.append(tokenize(miracl.passage_text(title, text)) or ["<empty>"])
+        if not ids:
+            raise XirBenchError(f"MIRACL {lang}: the corpus has no passages; nothing to search")
+        index = bm25s.BM25()
+        index.index(tokens, show_progress=False)
+        k = min(options.k, len(ids))
+        queries = [tokenize(t) or ["<empty>"] for t in topics.values()]
+        rows, scores = index.retrieve(queries, k=k, show_progress=False, n_threads=1)
+        return Hits([[ids[r] for r in row] for row in rows.tolist()], np.asarray(scores))
+
+    return search
+
+
+def run_miracl(
+    model_name: str,
+    revision: str,
+    searcher: Callable[[str, dict[str, str]], Hits],
+    options: MiraclOptions,
+    meta: dict[str, Any] | None = None,
+) -> tuple[Path, dict[str, float], bool]:
+    """Evaluate the languages; reuse a stored result that has them all. Returns (path, means, reused)."""
+    unknown = [lang for lang in options.languages if lang not in miracl.LANGUAGES]
+    if unknown:
+        raise XirBenchError(f"MIRACL has no language {unknown}; its languages: {', '.join(miracl.LANGUAGES)}")
+    folder = model_folder(options.output, model_name, revision)
+    stored = None if options.overwrite else read_result(folder, TASK_NAME)
+    if stored is not None and set(options.languages) <= set(stored.subsets()):
+        subsets = stored.subsets()
+        return folder / f"{TASK_NAME}.json", _means([subsets[lang] for lang in options.languages]), True
+    started = time.perf_counter()
+    frames, entries = [], []
+    for lang in options.languages:
+        topics, qrels, _ = miracl.judged_topics(lang, options.data_dir)
+        if not topics:
+            raise XirBenchError(
+                f"MIRACL {lang}: no query has a passage judged relevant (grade > 0) in the qrels, so there is "
+                "nothing to score\n  fix: check the qrels file is this language's dev qrels (4th column: grade)"
+            )
+        hits = searcher(lang, topics)
+        frame = hits_frame(lang, list(topics), hits, qrels)
+        frames.append(frame)
+        means = frame.drop(columns=["subset", "query_id"]).mean()
+        entries.append(
+            {
+                "hf_subset": lang,
+                "languages": [mteb_language(lang)],
+                **{name: float(value) for name, value in means.items()},
+                "n_queries": len(frame),
+                "main_score": float(means[MAIN_SCORE]),
+            }
+        )
+    per_query = pd.concat(frames, ignore_index=True)
+    elapsed = time.perf_counter() - started
+    path = write_result(
+        folder, TASK_NAME, DATASET_REVISION, entries, per_query, elapsed, mteb.__version__, SPLIT,
+        replace=options.overwrite,
+    )  # fmt: skip
+    write_model_meta(folder, model_name, revision, {"framework": ["xir-bench"], **(meta or {})})
+    return path, _means(entries), False
+
+
+def _means(entries: list[dict[str, Any]]) -> dict[str, float]:
+    return {name: float(np.mean([e[name] for e in entries])) for name in ("ndcg_at_10", "recall_at_100")}

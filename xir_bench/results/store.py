@@ -1,0 +1,221 @@
+"""Results on disk, in mteb's layout and TaskResult schema, plus per-query scores.
+
+``<output>/<model>/<revision>/<TaskName>.json`` is an mteb ``TaskResult`` (scores per
+subset under the ``test`` split, ``main_score``, ``languages``, ``evaluation_time``), so
+mteb's own tooling reads it; ``<TaskName>.per_query.parquet`` beside it keeps one row per
+(subset, query) for significance tests; ``model_meta.json`` names the model. Every file
+is written atomically, and a rerun merges new subsets into what is there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from filelock import FileLock
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from xir_bench import __version__
+from xir_bench.data.sources import sha256_of
+from xir_bench.errors import XirBenchError
+from xir_bench.storage.atomic import atomic_open, write_json
+from xir_bench.storage.staging import sweep
+
+#: Scores that are counts or ranks, not shares: >= 0 with no upper bound (rank distance < pool size).
+UNBOUNDED_SCORES = ("rank_distance", "pool_size", "n_", "evaluation_time")
+SPLIT = "test"  # the parallel tasks' split; MIRACL's is "dev"
+SPLITS = ("test", "dev")
+#: Columns every per-query table has; parallel tasks add map, mrr, recall_at_1/10 and the bias columns.
+PER_QUERY_COLUMNS = ("subset", "query_id", "ndcg_at_10", "recall_at_100")
+
+
+class SubsetEntry(BaseModel):
+    """One subset's scores: what xir-bench writes, and needs when it reads results back."""
+
+    model_config = ConfigDict(extra="allow")
+
+    hf_subset: str
+    languages: list[str]
+    main_score: float
+    map: float | None = None  # full-pool mAP: parallel tasks; MIRACL (a top-k search) has none
+    ndcg_at_10: float
+    n_queries: int
+
+    @model_validator(mode="after")
+    def _scores_in_range(self) -> SubsetEntry:
+        """Every score finite and within its range: a share in [0, 1], a rank distance >= 0.
+
+        A result file is read back by the board and by reuse: an mAP of 99 or a NaN must
+        stop there, not rank a model first."""
+        for name, value in {**self.__dict__, **(self.model_extra or {})}.items():
+            if name in ("hf_subset", "languages", "n_queries") or not isinstance(value, int | float):
+                continue
+            if not math.isfinite(value):
+                raise ValueError(f"{self.hf_subset}: {name} is {value}, not a finite number")
+            low, high = (0.0, math.inf) if name.startswith(UNBOUNDED_SCORES) else (0.0, 1.0)
+            if not low <= value <= high:
+                raise ValueError(f"{self.hf_subset}: {name} = {value} is outside [{low:g}, {high:g}]")
+        if self.n_queries < 1:
+            raise ValueError(f"{self.hf_subset}: n_queries = {self.n_queries}; a subset scores at least one query")
+        return self
+
+
+class TaskResultFile(BaseModel):
+    """The parts of mteb's TaskResult schema that xir-bench relies on."""
+
+    model_config = ConfigDict(extra="allow")
+
+    task_name: str
+    dataset_revision: str
+    mteb_version: str
+    evaluation_time: float
+    scores: dict[str, list[SubsetEntry]]
+
+
+def model_folder(output: Path, model_name: str, revision: str) -> Path:
+    """mteb's ResultCache layout: ``<output>/<org>__<name>/<revision>``."""
+    return Path(output) / model_name.replace("/", "__") / revision
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """One task's results as read from disk."""
+
+    task_result: dict[str, Any]
+    per_query: pd.DataFrame
+
+    @property
+    def split(self) -> str:
+        return next(s for s in SPLITS if s in self.task_result["scores"])
+
+    def subsets(self) -> dict[str, dict[str, Any]]:
+        return {entry["hf_subset"]: entry for entry in self.task_result["scores"][self.split]}
+
+    @property
+    def evaluation(self) -> dict[str, Any]:
+        """How the scores were computed (tie rule, candidate text ...); {} for results older than the record."""
+        return dict(self.task_result.get("evaluation") or {})
+
+
+def read_result(folder: Path, task_name: str) -> StoredResult | None:
+    """The stored result of ``task_name``, or None; a damaged file is a clear error."""
+    path = folder / f"{task_name}.json"
+    table = folder / f"{task_name}.per_query.parquet"
+    if not path.exists():
+        return None
+    fix = f"fix: delete it (and {table.name}) and rerun the model, or rerun with --overwrite"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        TaskResultFile.model_validate(data)
+        if not any(split in data["scores"] for split in SPLITS):
+            raise ValueError(f"no {' or '.join(repr(s) for s in SPLITS)} split in scores")
+    except json.JSONDecodeError as err:
+        raise XirBenchError(
+            f"{path}: line {err.lineno}, column {err.colno}: not valid JSON ({err.msg}); {fix}"
+        ) from err
+    except ValidationError as err:
+        raise XirBenchError(f"{path}: not a valid result file:\n{err}\n{fix}") from err
+    except (OSError, ValueError) as err:
+        raise XirBenchError(f"{path}: unreadable result file ({err}); {fix}") from err
+    per_query = pd.DataFrame(columns=list(PER_QUERY_COLUMNS))
+    expected = data.get("per_query_sha256")
+    if expected is not None and (not table.exists() or sha256_of(table) != expected):
+        raise XirBenchError(
+            f"{table}: missing, or not the per-query table of {path.name} (its SHA-256 differs from the one "
+            f"recorded there: a write was interrupted between the two files); {fix}"
+        )
+    if table.exists():
+        try:
+            per_query = pd.read_parquet(table)
+        except Exception as err:  # pyarrow raises many kinds of error for a damaged file
+            raise XirBenchError(f"{table}: unreadable per-query table ({err}); {fix}") from err
+        missing = [c for c in PER_QUERY_COLUMNS if c not in per_query.columns]
+        if missing:
+            raise XirBenchError(f"{table}: per-query table lacks columns {missing}; {fix}")
+    return StoredResult(task_result=data, per_query=per_query)
+
+
+def write_result(
+    folder: Path,
+    task_name: str,
+    dataset_revision: str,
+    subset_entries: list[dict[str, Any]],
+    per_query: pd.DataFrame,
+    evaluation_time: float,
+    mteb_version: str,
+    split: str = SPLIT,
+    evaluation: dict[str, Any] | None = None,
+    replace: bool = False,
+) -> Path:
+    """Write (merging with an earlier run's other subsets) the TaskResult and per-query table.
+
+    The two files are one unit: the table is written first and the JSON, written last,
+    records the table's SHA-256, which :func:`read_result` checks. ``replace`` (``--overwrite``)
+    ignores what is stored, even a damaged file, instead of merging with it.
+
+    An earlier run's subsets are kept only if they were computed the same way (same data
+    revision and ``evaluation`` record) and, for multilingual-pool subsets, over the same
+    pool languages as this run's: a result never mixes numbers of two definitions.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    sweep(folder)  # what a killed writer left behind
+    with FileLock(folder / f".{task_name}.xirlock"):  # concurrent runs merge in turn, none is lost
+        evaluation = dict(evaluation or {})
+        previous = None if replace else read_result(folder, task_name)
+        new_subsets = {e["hf_subset"] for e in subset_entries}
+        new_pools = {_pool_of(e) for e in subset_entries if e["hf_subset"].endswith("-all")}
+
+        def compatible(entry: dict[str, Any]) -> bool:
+            is_pool = entry["hf_subset"].endswith("-all")
+            return entry["hf_subset"] not in new_subsets and (
+                not is_pool or not new_pools or _pool_of(entry) in new_pools
+            )
+
+        same_definition = (
+            previous is not None
+            and previous.task_result.get("dataset_revision") == dataset_revision
+            and previous.evaluation == evaluation
+        )
+        if previous is not None and same_definition:
+            kept = [e for e in previous.task_result["scores"].get(split, []) if compatible(e)]
+            subset_entries = kept + subset_entries
+            if len(previous.per_query):
+                old = previous.per_query[previous.per_query["subset"].isin({e["hf_subset"] for e in kept})]
+                per_query = pd.concat([old, per_query], ignore_index=True)
+        task_result = {
+            "dataset_revision": dataset_revision,
+            "task_name": task_name,
+            "mteb_version": mteb_version,
+            "scores": {split: subset_entries},
+            "evaluation_time": evaluation_time,
+            "kg_co2_emissions": None,
+            "date": time.time(),
+            "evaluation": evaluation,
+            "xir_bench_version": __version__,
+        }
+        buffer = io.BytesIO()
+        per_query.to_parquet(buffer, index=False)
+        table_bytes = buffer.getvalue()
+        task_result["per_query_sha256"] = hashlib.sha256(table_bytes).hexdigest()
+        with atomic_open(folder / f"{task_name}.per_query.parquet", "wb") as handle:
+            handle.write(table_bytes)
+        path = folder / f"{task_name}.json"
+        write_json(path, task_result)
+        return path
+
+
+def _pool_of(entry: dict[str, Any]) -> frozenset[str]:
+    """The languages of a multilingual-pool subset entry (its query language is one of them)."""
+    return frozenset(entry.get("languages", ()))
+
+
+def write_model_meta(folder: Path, name: str, revision: str, extra: dict[str, Any]) -> None:
+    """``model_meta.json`` as mteb writes it (name, revision), plus how the run was made."""
+    write_json(folder / "model_meta.json", {"name": name, "revision": revision, **extra})

@@ -1,0 +1,335 @@
+"""The hybrid-batch training recipe (arXiv 2408.10536) on sentence-transformers' trainer.
+
+Dual encoder with shared weights, cosine similarity, InfoNCE with in-batch negatives
+(``MultipleNegativesRankingLoss``; ``CachedMultipleNegativesRankingLoss`` for batches
+larger than memory), inputs prefixed ``"Query: "`` / ``"Passage: "`` through the
+trainer's ``prompts``; each batch monolingual with probability alpha, else
+cross-lingual (:mod:`xir_bench.train.sampler`). Paper defaults: AdamW, lr 3e-5, weight decay
+0.01, batch size 100. The trained model is saved whole-or-nothing with its prompts, and
+a card in ``models/`` records recipe, alpha, data, steps and seed, so ``xir-bench run``
+scores it and the board links to it.
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from xir_bench.data.tasks import load_task
+from xir_bench.errors import XirBenchError
+from xir_bench.storage.atomic import write_text
+from xir_bench.storage.staging import scratch_folder
+from xir_bench.train.config import EMBEDDED_CARD, LossName, TrainConfig, validate
+from xir_bench.train.pairs import TrainingPairs, contamination, holdout, load_pairs
+from xir_bench.train.sampler import HybridBatchSampler
+
+logger = logging.getLogger(__name__)
+
+QUERY_PROMPT = "Query: "
+PASSAGE_PROMPT = "Passage: "
+
+
+@dataclass(frozen=True)
+class TrainOutcome:
+    """Where the model and its card went, the loss curve and the held-out retrieval curve."""
+
+    model_path: Path
+    card_path: Path | None
+    losses: list[float]
+    pairs: dict[str, int]
+    held_out: list[dict[str, float]] = field(default_factory=list)
+
+
+def build_base_model(spec: str, texts: list[str], seed: int, work: Path) -> Any:
+    """``static[:DIM]`` / ``tiny-bert[:LAYERSxHIDDEN]`` from scratch (tokenizer trained on
+    ``texts``), else a sentence-transformers id or local folder."""
+    from sentence_transformers import SentenceTransformer
+
+    from xir_bench.models.scratch import build_static_model, save_tiny_transformer
+
+    kind, _, size = spec.partition(":")
+    if kind == "static":
+        return build_static_model(texts, dim=int(size or 128), vocab_size=8000, seed=seed)
+    if kind == "tiny-bert":
+        layers, hidden = (int(v) for v in (size or "2x128").split("x"))
+        path = save_tiny_transformer(texts, work / "base", hidden=hidden, layers=layers, heads=max(1, hidden // 64))
+        return SentenceTransformer(str(path), device="cpu")
+    from xir_bench.models.location import check_model_spec
+
+    check_model_spec(spec, None)
+    try:
+        return SentenceTransformer(spec)
+    except OSError as err:
+        raise XirBenchError(
+            f"could not load base model {spec!r}: {err}\n  fix: use static[:DIM], tiny-bert[:LxH], "
+            "a local sentence-transformers folder, or a hub id (needs a network)"
+        ) from err
+
+
+def check_contamination(pairs: TrainingPairs, config: TrainConfig) -> list[str]:
+    """Refuse (or, with the override, warn) when training pairs overlap an evaluation task."""
+    findings = []
+    for task in config.eval_tasks:
+        found = contamination(pairs, load_task(task, data_dir=config.data_dir))
+        if not found.clean:
+            findings.append(found.describe())
+    if findings and not config.allow_contamination:
+        raise XirBenchError(
+            "training data overlaps evaluation data, scores on it would be inflated:\n  "
+            + "\n  ".join(findings)
+            + "\n  fix: train on other data, choose --eval-tasks you will not score on, or pass "
+            "--allow-contamination and say so when you report results"
+        )
+    for finding in findings:
+        logger.warning("CONTAMINATION (allowed by --allow-contamination): %s", finding)
+    return findings
+
+
+def _loss(model: Any, name: LossName, mini_batch_size: int) -> Any:
+    from sentence_transformers.sentence_transformer import losses
+
+    if name == "cached-mnrl":
+        return losses.CachedMultipleNegativesRankingLoss(model, mini_batch_size=mini_batch_size)
+    return losses.MultipleNegativesRankingLoss(model)
+
+
+def _accelerator_available() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available() or torch.backends.mps.is_available())
+
+
+def prompts_for(model: Any, config: TrainConfig) -> tuple[str, str]:
+    """The prompts to train with: the user's, else the base model's own (e5's ``query: ``), else ours.
+
+    A pretrained model was trained with its prompts; fine-tuning it with others wastes
+    what it learnt, so its own come first.
+    """
+    own = getattr(model, "prompts", None) or {}  # sentence-transformers fills in "" for models without any
+    query = config.query_prompt if config.query_prompt is not None else own.get("query") or QUERY_PROMPT
+    passage = config.passage_prompt
+    if passage is None:
+        passage = own.get("document") or own.get("passage") or PASSAGE_PROMPT
+    return query, passage
+
+
+def freeze_word_embeddings(model: Any) -> int:
+    """Freeze the transformer's input word embeddings; returns how many parameters were frozen.
+
+    In multilingual-e5-small the 250k x 384 word-embedding matrix is 96M of its 118M
+    parameters: on a CPU, freezing it saves most of the optimizer's memory and time, and
+    the few thousand steps a recipe can afford would barely move rare-language rows anyway.
+    """
+    backbone = getattr(model[0], "auto_model", None)
+    embeddings = getattr(backbone, "get_input_embeddings", lambda: None)()
+    if embeddings is None:
+        raise XirBenchError("--freeze-embeddings needs a transformer base model (it has no input embeddings)")
+    for parameter in embeddings.parameters():
+        parameter.requires_grad = False
+    return sum(parameter.numel() for parameter in embeddings.parameters())
+
+
+def train(config: TrainConfig) -> TrainOutcome:
+    """Train ``config.base`` on ``config.train`` with hybrid batches; save model and card."""
+    from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
+
+    from xir_bench.models.scratch import require_new_folder, save_model_atomically
+
+    restored = restore_card(config)
+    if restored is not None:
+        logger.warning("%s is already trained; its card was restored to %s", config.output, restored.card_path)
+        return restored
+    validate(config)
+    output = Path(config.output)
+    require_new_folder(output, "--output")
+    pairs = load_pairs(config.train, config.data_dir, config.languages)
+    findings = check_contamination(pairs, config)
+    pairs, held_out = holdout(pairs, config.holdout_groups, config.seed)
+    with scratch_folder("train") as scratch:
+        work = Path(scratch)
+        texts = list(dict.fromkeys([*pairs.queries, *pairs.positives]))
+        model = build_base_model(config.base, texts, config.seed, work)
+        if not config.base.startswith("static"):  # a bag of tokens has no length limit to set
+            model.max_seq_length = config.max_seq_length
+        if config.freeze_embeddings:
+            logger.info("froze %d word-embedding parameters", freeze_word_embeddings(model))
+        query_prompt, passage_prompt = prompts_for(model, config)
+        sampler = HybridBatchSampler.factory(
+            pairs.query_languages, pairs.passage_languages, pairs.groups, alpha=config.alpha
+        )
+        prompts = {"anchor": query_prompt, "positive": passage_prompt}
+        if pairs.negatives is not None:
+            prompts["negative"] = passage_prompt
+        evaluator = held_out_evaluator(held_out, query_prompt, passage_prompt) if held_out is not None else None
+        eval_steps = config.eval_steps or max(1, config.steps // 5)
+        args = SentenceTransformerTrainingArguments(
+            output_dir=str(work / "checkpoints"),
+            max_steps=config.steps,
+            per_device_train_batch_size=config.batch_size,
+            learning_rate=config.learning_rate,
+            weight_decay=config.weight_decay,
+            warmup_steps=config.warmup_ratio,  # transformers 5: a float below 1 is a share of the steps
+            optim="adamw_torch",
+            seed=config.seed,
+            data_seed=config.seed,
+            batch_sampler=sampler,
+            prompts=prompts,
+            save_strategy="no",
+            eval_strategy="steps" if evaluator is not None else "no",
+            eval_steps=eval_steps if evaluator is not None else None,
+            logging_steps=max(1, config.steps // 20),
+            report_to=[],
+            disable_tqdm=not config.progress,
+            use_cpu=not _accelerator_available(),  # the trainer takes the GPU (or MPS) when there is one
+            dataloader_drop_last=False,
+        )
+        trainer = SentenceTransformerTrainer(
+            model=model,
+            args=args,
+            train_dataset=pairs.to_dataset(),
+            loss=_loss(model, config.loss, config.mini_batch_size),
+            evaluator=evaluator,
+        )
+        curve = []
+        if evaluator is not None:  # the starting point, so the curve shows what training changed
+            curve.append({"step": 0, **_held_out_scores(evaluator(model))})
+        trainer.train()
+        history = trainer.state.log_history
+        losses = [entry["loss"] for entry in history if "loss" in entry]
+        curve += [{"step": entry["step"], **scores} for entry in history if (scores := _held_out_scores(entry))]
+        for point in curve:
+            logger.info("held-out retrieval at step %d: %s", point["step"], point)
+        model.prompts = {"query": query_prompt, "document": passage_prompt}
+        card = card_text(config, pairs, findings, (query_prompt, passage_prompt))
+        # the card travels inside the model folder, written with it as one unit: a kill between the
+        # model and the cards folder loses nothing (a rerun restores the card), and the model says
+        # what it was trained on wherever it is moved
+        save_model_atomically(model, output, extra_files={EMBEDDED_CARD: card})
+    card_path = write_card(config, card) if config.card_path is not None else None
+    return TrainOutcome(output, card_path, losses, pairs.counts(), curve)
+
+
+def restore_card(config: TrainConfig) -> TrainOutcome | None:
+    """A rerun of a training whose model is saved but whose card never reached the cards folder
+    (a kill in between): write the card from the model's own copy instead of refusing."""
+    embedded = Path(config.output) / EMBEDDED_CARD
+    if config.card_path is None or config.card_path.exists() or not embedded.is_file():
+        return None
+    text = embedded.read_text(encoding="utf-8")
+    recorded = tomllib.loads(text).get("training", {})
+    wanted = {k: v for k, v in asdict(config).items() if k in recorded}
+    if any(str(recorded[k]) != str(v) for k, v in wanted.items()):
+        return None  # another training's model: the usual "not empty" refusal follows
+    return TrainOutcome(Path(config.output), write_card(config, text), [], {"pairs": int(recorded.get("pairs", 0))})
+
+
+HELD_OUT = "held-out"
+
+
+def held_out_evaluator(pairs: TrainingPairs, query_prompt: str, passage_prompt: str) -> Any:
+    """Retrieval on parallel groups kept out of training: each held-out question against all
+    held-out answer sentences (every language), the multilingual-pool setting in small."""
+    from sentence_transformers.sentence_transformer.evaluation import InformationRetrievalEvaluator
+
+    queries: dict[str, str] = {}
+    corpus: dict[str, str] = {}
+    relevant: dict[str, set[str]] = {}
+    passage_ids: dict[str, str] = {}
+    for query, positive, query_lang, group in zip(
+        pairs.queries, pairs.positives, pairs.query_languages, pairs.groups, strict=True
+    ):
+        qid = f"{group}:{query_lang}"
+        queries[qid] = query
+        pid = passage_ids.setdefault(positive, f"p{len(passage_ids)}")
+        corpus[pid] = positive
+        relevant.setdefault(qid, set()).add(pid)
+    return InformationRetrievalEvaluator(
+        queries, corpus, relevant, name=HELD_OUT, query_prompt=query_prompt, corpus_prompt=passage_prompt,
+        map_at_k=[len(corpus)], mrr_at_k=[10], ndcg_at_k=[10], accuracy_at_k=[1], precision_recall_at_k=[10],
+        write_csv=False,
+    )  # fmt: skip
+
+
+def _held_out_scores(entry: dict[str, Any]) -> dict[str, float]:
+    """The evaluator's map / ndcg@10 / mrr@10 from a log entry (trainer adds an ``eval_`` prefix)."""
+    scores = {}
+    for key, value in entry.items():
+        bare = key.removeprefix("eval_").removeprefix(f"{HELD_OUT}_")
+        if HELD_OUT in key and bare.startswith("cosine_") and ("map@" in bare or "ndcg@10" in bare or "mrr@10" in bare):
+            scores[bare.removeprefix("cosine_").split("@")[0]] = round(float(value), 4)
+    return scores
+
+
+def card_text(config: TrainConfig, pairs: TrainingPairs, findings: list[str], prompts: tuple[str, str]) -> str:
+    """The model card (TOML): how the model was made, so it can be rerun and scored."""
+    name = config.model_name  # checked by validate() before training
+    counts = pairs.counts()
+    strategy = {1.0: "X-X-mono", 0.0: "X-Y"}.get(config.alpha, "hybrid")
+    description = (
+        f"{config.base} trained with hybrid batches ({strategy}, alpha={config.alpha}) on {pairs.source}: "
+        f"{counts['pairs']} pairs ({counts['monolingual']} monolingual, {counts['cross_lingual']} cross-lingual, "
+        f"{counts['groups']} parallel groups), {config.steps} steps of batch {config.batch_size}, "
+        f"{config.loss}, lr {config.learning_rate}, seed {config.seed}."
+    )
+    if findings:
+        description += " CONTAMINATED: " + "; ".join(findings)
+    recipe = (
+        f"xir-bench train --base {config.base} --train {config.train} --alpha {config.alpha} "
+        f"--steps {config.steps} --batch-size {config.batch_size} --lr {config.learning_rate} "
+        f"--seed {config.seed} --loss {config.loss} --eval-tasks {','.join(config.eval_tasks)}"
+        + f" --max-seq-length {config.max_seq_length}"
+        + (" --freeze-embeddings" if config.freeze_embeddings else "")
+        + (f" --holdout-groups {config.holdout_groups}" if config.holdout_groups else "")
+        + (f" --languages {','.join(config.languages)}" if config.languages else "")
+        + f" --query-prompt {shlex.quote(prompts[0])} --passage-prompt {shlex.quote(prompts[1])}"
+        + (" --allow-contamination" if config.allow_contamination else "")
+        + (f" --data-dir {config.data_dir}" if config.data_dir else "")
+        + f" --output {config.output}"
+    )
+    skip = ("output", "cards_dir", "progress", "name", "overwrite")
+    card = {
+        **base_lineage(config.base),
+        "name": name,
+        "kind": "sentence-transformers",
+        "description": description,
+        "recipe": recipe,
+        "reference": "https://arxiv.org/abs/2408.10536",
+        "path": str(config.output),
+        "query_prefix": prompts[0],
+        "passage_prefix": prompts[1],
+        "training": {
+            **{k: v for k, v in asdict(config).items() if k not in skip and v is not None},
+            "pairs": counts["pairs"],
+        },
+    }
+    header = f"# Trained by xir-bench train ({strategy}); read by xir_bench.cards.\n"
+    return header + tomli_w.dumps(card)
+
+
+def base_lineage(base: str) -> dict[str, Any]:
+    """What a fine-tuned model inherits from its base's card: the model it descends from
+    (``original``) and the data that base was trained on (``training_data``), so the board
+    does not call a fine-tuned e5 zero-shot on XQuAD-R when e5 itself saw SQuAD."""
+    from xir_bench.models.sentence_encoder import card_for_folder
+
+    path = Path(base)
+    if not path.is_dir():
+        return {"original": base} if "/" in base else {}
+    card = card_for_folder(path)
+    extra = (card.model_extra or {}) if card is not None else {}
+    return {key: extra[key] for key in ("original", "training_data") if key in extra}
+
+
+def write_card(config: TrainConfig, text: str) -> Path:
+    """``<cards>/<name>.toml``, a copy of the card saved inside the model folder."""
+    path = config.card_path
+    assert path is not None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text(path, text)
+    return path

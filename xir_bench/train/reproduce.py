@@ -1,0 +1,139 @@
+"""Published numbers are checked, not just printed: ``xir-bench reproduce``.
+
+In the spirit of pyserini's two-click reproductions, ``leaderboard/conditions.toml`` lists
+for each published row a *condition*: the exact commands that make it and the scores they
+must give (Mo / Cr / Mul mAP and rank distance of one task). The runner executes the
+commands in a fresh working folder (``{data_dir}`` in a command is the data folder, and
+results go to that folder's ``results/``), reads the result and reports per score:
+
+- ``OK``: equal to the published value (|Δ| <= 1e-6, relative to the value where it is > 1);
+- ``OKish``: |Δ| <= 5e-4 (same scaling): e.g. a retrained model whose arithmetic differs;
+- ``FAIL``: anything else, and the command exits non-zero.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shlex
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from xir_bench.cards import get_task_card
+from xir_bench.errors import XirBenchError
+from xir_bench.results.runs import resolve_run
+from xir_bench.storage.staging import scratch_folder
+
+OK, OKISH = 1e-6, 5e-4
+#: Score name in a condition -> (setting kind, subset metric).
+SCORES = {
+    "mono_map": ("mono", "map"),
+    "cross_map": ("cross", "map"),
+    "multi_map": ("multi", "map"),
+    "rank_distance": ("multi", "rank_distance"),
+}
+
+
+class Condition(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    model: str
+    task: str
+    commands: list[str]
+    expected: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Check:
+    condition: str
+    score: str
+    expected: float
+    got: float
+
+    @property
+    def verdict(self) -> str:
+        scale = max(1.0, abs(self.expected))
+        delta = abs(self.got - self.expected)
+        if delta <= OK * scale:
+            return "OK"
+        return "OKish" if delta <= OKISH * scale else "FAIL"
+
+
+def load_conditions(path: Path) -> list[Condition]:
+    """The conditions file, validated; errors name the file and the condition."""
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise XirBenchError(
+            f"{path}: no such conditions file; fix: run from a checkout of xir-bench (it is "
+            "leaderboard/conditions.toml there) or pass --conditions FILE"
+        ) from err
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise XirBenchError(f"{path}: cannot read conditions ({err})") from err
+    out = []
+    for index, entry in enumerate(raw.get("condition", [])):
+        try:
+            condition = Condition.model_validate(entry)
+        except ValidationError as err:
+            raise XirBenchError(f"{path}: condition #{index + 1}: {err}") from err
+        unknown = set(condition.expected) - set(SCORES)
+        if unknown:
+            raise XirBenchError(f"{path}: {condition.name}: unknown scores {sorted(unknown)}; known: {sorted(SCORES)}")
+        out.append(condition)
+    return out
+
+
+def scores_of(results: Path, model: str, task: str) -> dict[str, float]:
+    """Mo / Cr / Mul mAP and rank distance of ``model`` on ``task`` in a results folder."""
+    from xir_bench.board.render import column_mean
+
+    run = resolve_run(Path(results) / model.replace("/", "__"))
+    mteb_name = get_task_card(task).mteb_name
+    if mteb_name not in run.results:
+        raise XirBenchError(f"{run.folder}: no {mteb_name} result")
+    return {name: column_mean(run, mteb_name, kind, metric) for name, (kind, metric) in SCORES.items()}
+
+
+def reproduce(
+    condition: Condition, data_dir: Path, run_cli: Callable[[list[str]], int], work: Path | None = None
+) -> list[Check]:
+    """Run the condition's commands in a fresh folder (``work``, else a temporary one removed
+    afterwards); compare its scores to the published ones."""
+    if work is None:
+        with scratch_folder(f"reproduce-{condition.name}") as scratch:
+            return reproduce(condition, data_dir, run_cli, Path(scratch))
+    data = str(Path(data_dir).resolve())
+    with contextlib.chdir(work):
+        for command in condition.commands:
+            argv = shlex.split(command.replace("{data_dir}", shlex.quote(data)))
+            if argv[:1] != ["xir-bench"]:
+                raise XirBenchError(f"{condition.name}: commands must start with xir-bench, got {command!r}")
+            code = run_cli(argv[1:])
+            if code != 0:
+                raise XirBenchError(f"{condition.name}: {command!r} exited with {code}")
+        got = scores_of(work / "results", condition.model, condition.task)
+    return [Check(condition.name, name, value, got[name]) for name, value in condition.expected.items()]
+
+
+def update_expected(path: Path, results: Path) -> list[Condition]:
+    """Rewrite each condition's expected scores from the published results (after publishing anew)."""
+    import tomli_w
+
+    from xir_bench.storage.atomic import write_text
+
+    conditions = load_conditions(path)
+    updated = []
+    for condition in conditions:
+        got = scores_of(results, condition.model, condition.task)
+        expected = {name: got[name] for name in condition.expected}
+        updated.append(condition.model_copy(update={"expected": expected}))
+    header = "".join(
+        line + "\n" for line in Path(path).read_text(encoding="utf-8").splitlines() if line.startswith("#")
+    )
+    body = tomli_w.dumps({"condition": [c.model_dump() for c in updated]})
+    write_text(path, header + "\n" + body)
+    return updated
