@@ -45,7 +45,7 @@ def summary(per_query: pd.DataFrame, unseen: set[str] = XQUAD_UNSEEN) -> dict[st
         "Cr": kinds["map"].mean()["cross"],
         "Mul": kinds["map"].mean()["multi"],
         "RD ↓": kinds["rank_distance"].mean()["multi"],
-        "same-lang": kinds["same_language_first"].mean()["multi"],
+        "same-lang": kinds["same_language_share"].mean()["multi"],
     }
     sides = per_query["subset"].str.split("-", expand=True)
     touches_unseen = sides[0].isin(unseen) | sides[1].isin(unseen)

@@ -16,6 +16,8 @@ from xir_bench.board.render import compare_columns, cross_lingual_matrix, escape
 from xir_bench.board.significance import paired_randomization_test
 from xir_bench.cards import get_task_card
 from xir_bench.cli.main import main
+from xir_bench.core.languages import LANGUAGES
+from xir_bench.core.settings import Setting
 from xir_bench.errors import XirBenchError
 from xir_bench.results.runs import Run, discover_runs, resolve_run
 from xir_bench.results.store import StoredResult
@@ -205,7 +207,8 @@ def test_significance_unit_is_the_question_not_the_setting() -> None:
     Pairing (setting, query) rows would call this significant; with the question as the
     unit the exact test over 3 clusters cannot go below p = 0.25.
     """
-    subsets = [f"s{i}-t{i}" for i in range(40)]
+    codes = sorted(LANGUAGES)[:7]
+    subsets = [Setting.of(a, b).subset for a in codes for b in codes if a != b][:40]
     rows = [(s, q) for s in subsets for q in ("q1", "q2", "q3")]
     base = pd.DataFrame(rows, columns=["subset", "query_id"])
     rng = np.random.default_rng(0)

@@ -63,7 +63,7 @@ def test_hand_computed_scores(tiny_data: Path) -> None:
     row = per_query[(per_query.subset == "eng-all") & (per_query.query_id == "q1")].iloc[0]
     assert row["map"] == pytest.approx((1 / 2 + 2 / 4 + 3 / 5) / 3)
     assert row["rank_distance"] == 3
-    assert row["same_language_first"] == 1.0
+    assert row["same_language_share"] == 1.0
     ideal = 1 + 1 / math.log2(3) + 1 / math.log2(4)
     assert row["ndcg_at_10"] == pytest.approx((1 / math.log2(3) + 1 / math.log2(5) + 1 / math.log2(6)) / ideal)
     assert row["mrr"] == 0.5 and row["recall_at_1"] == 0 and row["recall_at_10"] == 1

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from xir_bench.core.metrics import per_query_metrics, rank_distance
+from xir_bench.core.metrics import Judged, per_query_scores, rank_distance
 from xir_bench.core.reference import expected_metrics, expected_rank_distance
 
 
@@ -16,13 +16,13 @@ def test_closed_forms_match_simulation(n: int, r: int) -> None:
     rng = np.random.default_rng(n * 100 + r)
     draws = 40_000
     ranks = np.stack([rng.choice(n, size=r, replace=False) + 1 for _ in range(draws)]).astype(np.float64)
-    simulated = per_query_metrics(ranks)
+    simulated = per_query_scores(Judged.binary(ranks), "parallel")
     expected = expected_metrics(n, r)
     for name, values in simulated.items():
         tolerance = 5 * values.std() / np.sqrt(draws) + 1e-12
         assert abs(values.mean() - expected[name]) <= tolerance, (name, values.mean(), expected[name])
     if r >= 2:
-        spread = rank_distance(ranks)
+        spread = rank_distance(Judged.binary(ranks))
         assert abs(spread.mean() - expected_rank_distance(n, r)) <= 5 * spread.std() / np.sqrt(draws)
 
 

@@ -17,7 +17,10 @@ from xir_bench.board.render import (
 )
 from xir_bench.board.significance import adjust, paired_randomization_test
 from xir_bench.cards import task_cards_by_mteb_name
+from xir_bench.core.languages import ISO3_TO_1
+from xir_bench.core.metrics import MEASURES
 from xir_bench.core.reference import NAME as RANDOM
+from xir_bench.core.settings import Setting
 from xir_bench.errors import XirBenchError
 from xir_bench.results.runs import Run, discover_runs, subset_kind
 from xir_bench.storage.atomic import write_text
@@ -69,21 +72,19 @@ def check_publishable(runs: list[Run]) -> None:
             subsets = result.subsets()
             if task not in parallel_tasks:  # MIRACL: one monolingual subset per language
                 continue
-            mono = {name.split("-")[0] for name in subsets if subset_kind(name) == "mono"}
-            cross = {tuple(name.split("-")) for name in subsets if subset_kind(name) == "cross"}
-            pools = [
-                {tag.split("-")[0] for tag in e["languages"]} for n, e in subsets.items() if subset_kind(n) == "multi"
-            ]
+            settings = [Setting.parse(name) for name in subsets]
+            mono = {s.query_lang for s in settings if s.kind == "mono"}
+            cross = {(s.query_lang, s.pool_lang) for s in settings if s.kind == "cross"}
+            pools = [_pool_languages(e) for n, e in subsets.items() if subset_kind(n) == "multi"]
             langs = mono or {lang for pair in cross for lang in pair} or (pools[0] if pools else set())
             expected_cross = {(a, b) for a in langs for b in langs if a != b}
             problems = []
             if cross and cross != expected_cross:
-                missing = sorted("-".join(pair) for pair in expected_cross - cross)
-                extra = sorted("-".join(pair) for pair in cross - expected_cross)
+                missing = sorted(Setting.of(*pair).subset for pair in expected_cross - cross)
+                extra = sorted(Setting.of(*pair).subset for pair in cross - expected_cross)
                 problems.append(f"cross-lingual subsets missing {missing[:4]} / beyond the mono languages {extra[:4]}")
             for name, entry in subsets.items():
-                pool = {tag.split("-")[0] for tag in entry["languages"]}
-                if subset_kind(name) == "multi" and pool != langs:
+                if subset_kind(name) == "multi" and _pool_languages(entry) != langs:
                     problems.append(f"{name}'s pool is {sorted(entry['languages'])}, not the result's languages")
                     break
             if problems:
@@ -92,6 +93,15 @@ def check_publishable(runs: list[Run]) -> None:
                     + "; ".join(problems)
                     + "\n  fix: rerun this model on the task without --languages and with --overwrite"
                 )
+    _check_slugs(runs)
+
+
+def _pool_languages(entry: dict) -> set[str]:
+    """The ISO 639-1 codes of a subset entry's mteb language tags (``eng-Latn`` -> ``en``)."""
+    return {ISO3_TO_1[tag.split("-")[0]] for tag in entry["languages"]}
+
+
+def _check_slugs(runs: list[Run]) -> None:
     owners: dict[str, str] = {}
     for run in runs:
         other = owners.setdefault(slug(run.model), run.model)
@@ -135,25 +145,22 @@ def _pictures(run: Run, task: str, card, plots_dir: Path, random: Run | None) ->
     return files
 
 
-#: Subset scores whose per-query values are stored under another name: a subset's share of
-#: queries with a same-language answer first is the mean of the per-query 0/1 column.
-PER_QUERY_COLUMN = {"same_language_share": "same_language_first"}
-
-
 def compare(run_a: Run, run_b: Run, metric: str = "map", seed: int = 0) -> str:
     """Per-subset deltas (A − B) with paired tests, BH-adjusted over all rows, as a terminal table."""
     shared_tasks = set(run_a.results) & set(run_b.results)
-    known = {
-        name
-        for run in (run_a, run_b)
-        for task in shared_tasks
-        for scores in run.results[task].subsets().values()
-        for name, value in scores.items()
-        if isinstance(value, int | float) and name not in ("n_queries", "main_score")
-    }
+    known = [
+        m.name
+        for m in MEASURES
+        if any(
+            m.name in scores
+            for run in (run_a, run_b)
+            for t in shared_tasks
+            for scores in run.results[t].subsets().values()
+        )
+    ]
     if metric not in known:
         raise XirBenchError(
-            f"no score named {metric!r} in the runs' shared tasks\n  fix: use one of {', '.join(sorted(known))}"
+            f"no score named {metric!r} in the runs' shared tasks\n  fix: use one of {', '.join(known)}"
         )
     rows, p_values = [], []
     for task in sorted(shared_tasks):
@@ -164,9 +171,8 @@ def compare(run_a: Run, run_b: Run, metric: str = "map", seed: int = 0) -> str:
         for subset in sorted(set(a_subsets) & set(b_subsets), key=lambda s: (order[subset_kind(s)], s)):
             if metric not in a_subsets[subset] or metric not in b_subsets[subset]:
                 continue
-            column = PER_QUERY_COLUMN.get(metric, metric)
-            a = a_table[a_table["subset"] == subset].set_index("query_id")[column] if column in a_table else None
-            b = b_table[b_table["subset"] == subset].set_index("query_id")[column] if column in b_table else None
+            a = a_table[a_table["subset"] == subset].set_index("query_id")[metric] if metric in a_table else None
+            b = b_table[b_table["subset"] == subset].set_index("query_id")[metric] if metric in b_table else None
             p = float("nan")
             if a is not None and b is not None:
                 joined = a.to_frame("a").join(b.to_frame("b"), how="inner")

@@ -19,24 +19,32 @@ from tabulate import tabulate
 from xir_bench.board.significance import CORRECTION_NAME, TEST_NAME, adjust, paired_randomization_test
 from xir_bench.cards import ModelCard, TaskCard, load_model_card, task_cards_by_mteb_name
 from xir_bench.core.collection import DEFAULT_TIES
-from xir_bench.core.languages import ISO3_TO_1, LANGUAGES
+from xir_bench.core.metrics import measure
 from xir_bench.core.reference import NAME as RANDOM
+from xir_bench.core.settings import Setting
 from xir_bench.models.zero_shot import contamination
 from xir_bench.results.runs import Run, subset_kind
 
 ALPHA = 0.05
-#: Board columns: (header, setting kind, per-query metric, higher is better).
+
+
+def _column(prefix: str, kind: str, metric: str) -> tuple[str, str, str, bool]:
+    """(header, setting kind, per-query metric, higher is better), the last two from the measure table."""
+    return (f"{prefix}{measure(metric).header}", kind, metric, measure(metric).higher_is_better)
+
+
+#: Board columns of the parallel tasks: Mo / Cr / Mul mAP and the multilingual pool's rank distance.
 COLUMNS: tuple[tuple[str, str, str, bool], ...] = (
-    ("Mo mAP", "mono", "map", True),
-    ("Cr mAP", "cross", "map", True),
-    ("Mul mAP", "multi", "map", True),
-    ("RD ↓", "multi", "rank_distance", False),
+    _column("Mo ", "mono", "map"),
+    _column("Cr ", "cross", "map"),
+    _column("Mul ", "multi", "map"),
+    _column("", "multi", "rank_distance"),
 )
 #: MIRACL's columns (one subset per language, all monolingual).
 MIRACL_TASK = "XirMIRACL"
 MIRACL_COLUMNS: tuple[tuple[str, str, str, bool], ...] = (
-    ("nDCG@10", "mono", "ndcg_at_10", True),
-    ("R@100", "mono", "recall_at_100", True),
+    _column("", "mono", "ndcg_at_10"),
+    _column("", "mono", "recall_at_100"),
 )
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
@@ -137,7 +145,7 @@ def _model_link(name: str, models_dir: Path, out: Path) -> str:
 
 
 def _language_codes(run: Run, task: str, card: TaskCard) -> list[str]:
-    present = {ISO3_TO_1.get(s.split("-")[0]) for s in _subsets(run, task)}
+    present = {Setting.parse(s).query_lang for s in _subsets(run, task)}
     return [code for code in card.languages if code in present]
 
 
@@ -243,7 +251,7 @@ def _scoring_note(run: Run, task: str) -> str:
     if evaluation.get("candidate_text", "sentence") != "sentence":
         notes.append(f"candidates: {evaluation['candidate_text']}")
     card = task_cards_by_mteb_name().get(task)
-    covered = {name.split("-")[0] for name in run.results[task].subsets()}
+    covered = {Setting.parse(name).query_lang for name in run.results[task].subsets()}
     if card is not None and len(covered) < len(card.languages):
         notes.append(f"{len(covered)} of {len(card.languages)} languages")
     if str(evaluation.get("data", "")).startswith("local:"):
@@ -268,7 +276,11 @@ def _ranked_table(
         rd = column_mean(run, task, "multi", "rank_distance")
         share = column_mean(run, task, "multi", "same_language_share")
         ratio = rd / floor_rd if np.isfinite(rd) and np.isfinite(floor_rd) and floor_rd > 0 else float("nan")
-        return ["-" if not np.isfinite(ratio) else f"{ratio:.3f}", "-" if not np.isfinite(share) else f"{share:.3f}"]
+        digits = measure("same_language_share").digits
+        return [
+            "-" if not np.isfinite(ratio) else f"{ratio:.3f}",
+            "-" if not np.isfinite(share) else f"{share:.{digits}f}",
+        ]
 
     rows = []
     for place, run in enumerate(ranked, start=1):
@@ -277,15 +289,15 @@ def _ranked_table(
             [
                 place,
                 name,
-                *(cells[(run.model, h)].render(1 if h.startswith("RD") else 4) for h, *_ in COLUMNS),
+                *(cells[(run.model, h)].render(measure(metric).digits) for h, _, metric, _ in COLUMNS),
                 *tail(run),
             ]
         )
     if random is not None:
         plain = [column_mean(random, task, kind, metric) for _, kind, metric, _ in COLUMNS]
-        values = [f"{v:.{1 if h.startswith('RD') else 4}f}" for (h, *_), v in zip(COLUMNS, plain, strict=True)]
+        values = [f"{v:.{measure(m).digits}f}" for (_, _, m, _), v in zip(COLUMNS, plain, strict=True)]
         rows.append(["", f"*{_model_link(random.model, models_dir, out)} (expected)*", *values, *tail(random)])
-    headers = ["#", "model", *(h for h, *_ in COLUMNS), "RD ÷ random ↓", "same-lang ↑"]
+    headers = ["#", "model", *(h for h, *_ in COLUMNS), "RD ÷ random ↓", f"{measure('same_language_share').label} ↑"]
     return ranked, [tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
 
 
@@ -343,17 +355,13 @@ def _task_section(
 def _per_language_tables(ranked: list[Run], task: str, card: TaskCard, models_dir: Path, out: Path) -> list[str]:
     codes = sorted({c for run in ranked for c in _language_codes(run, task, card)}, key=card.languages.index)
     sections = [
-        (
-            "monolingual mAP (query and pool in the language)",
-            lambda c: f"{LANGUAGES[c][0]}-{LANGUAGES[c][0]}",
-            "map",
-            4,
-        ),
-        ("multilingual-pool mAP by query language", lambda c: f"{LANGUAGES[c][0]}-all", "map", 4),
-        ("rank distance by query language (lower is better)", lambda c: f"{LANGUAGES[c][0]}-all", "rank_distance", 1),
+        ("monolingual mAP (query and pool in the language)", lambda c: Setting.of(c, c).subset, "map"),
+        ("multilingual-pool mAP by query language", lambda c: Setting.of(c, None).subset, "map"),
+        ("rank distance by query language (lower is better)", lambda c: Setting.of(c, None).subset, "rank_distance"),
     ]
     lines: list[str] = []
-    for title, subset_of, metric, digits in sections:
+    for title, subset_of, metric in sections:
+        digits = measure(metric).digits
         rows = []
         for run in ranked:
             subsets = _subsets(run, task)
@@ -370,15 +378,15 @@ def cross_lingual_matrix(run: Run, task: str, card: TaskCard, metric: str = "map
     """L x L matrix of ``metric``: rows query language, columns pool language (diagonal = mono)."""
     codes = _language_codes(run, task, card)
     subsets = _subsets(run, task)
-    data = [[subsets.get(f"{LANGUAGES[q][0]}-{LANGUAGES[p][0]}", {}).get(metric, np.nan) for p in codes] for q in codes]
+    data = [[subsets.get(Setting.of(q, p).subset, {}).get(metric, np.nan) for p in codes] for q in codes]
     return pd.DataFrame(data, index=codes, columns=codes, dtype=float)
 
 
 def multilingual_pool_by_language(run: Run, task: str, card: TaskCard, metric: str) -> pd.Series:
     """``metric`` of each query language's multilingual-pool subset (``eng-all`` ...)."""
     subsets = _subsets(run, task)
-    codes = [c for c in _language_codes(run, task, card) if f"{LANGUAGES[c][0]}-all" in subsets]
-    return pd.Series([subsets[f"{LANGUAGES[c][0]}-all"].get(metric, np.nan) for c in codes], index=codes)
+    codes = [c for c in _language_codes(run, task, card) if Setting.of(c, None).subset in subsets]
+    return pd.Series([subsets[Setting.of(c, None).subset].get(metric, np.nan) for c in codes], index=codes)
 
 
 def rank_distance_by_language(run: Run, task: str, card: TaskCard) -> pd.Series:

@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 
 from xir_bench.core.collection import ParallelCollection
-from xir_bench.core.metrics import per_query_metrics, rank_distance, same_language_first
+from xir_bench.core.metrics import Judged, measures_for, per_query_scores
 from xir_bench.core.ranking import DEFAULT_TIES, TieRule, rank_relevant
 from xir_bench.core.scorers import Scorer
 from xir_bench.core.settings import SETTING_KINDS, Setting, SettingKind
 
-BIAS_COLUMNS = ("rank_distance", "same_language_first")
+#: Scores of the multilingual pool only (NaN in the other settings' per-query rows).
+BIAS_COLUMNS = tuple(m.name for m in measures_for("multi"))
 
 
 @dataclass(frozen=True)
@@ -80,16 +81,16 @@ def per_query_frame(collection: ParallelCollection, table: RankTable, settings: 
     multi = np.repeat([s.kind == "multi" for s in settings], counts)
     relevant = table.relevant[rows]
     same = (relevant >= 0) & (collection.candidate_langs[relevant] == collection.query_langs[rows, None])
-    frame = pd.DataFrame(
+    judged = Judged.binary(ranks, same)
+    bias = {name: np.where(multi, values, np.nan) for name, values in per_query_scores(judged, "multi").items()}
+    return pd.DataFrame(
         {
             "subset": np.repeat([s.subset for s in settings], counts),
             "query_id": np.asarray(collection.query_ids, dtype=object)[rows],
-            **per_query_metrics(ranks),
-            "rank_distance": np.where(multi, rank_distance(ranks), np.nan),
-            "same_language_first": np.where(multi, same_language_first(ranks, same), np.nan),
+            **per_query_scores(judged, "parallel"),
+            **bias,
         }
     )
-    return frame
 
 
 def subset_scores(per_query: pd.DataFrame, settings: list[Setting], main_score: str) -> dict[str, dict[str, Any]]:
@@ -101,8 +102,7 @@ def subset_scores(per_query: pd.DataFrame, settings: list[Setting], main_score: 
         metrics = means.loc[setting.subset]
         values = {name: float(v) for name, v in metrics.items() if name not in BIAS_COLUMNS}
         if setting.kind == "multi":
-            values["rank_distance"] = float(metrics["rank_distance"])
-            values["same_language_share"] = float(metrics["same_language_first"])
+            values.update({name: float(metrics[name]) for name in BIAS_COLUMNS})
         values["n_queries"] = int(sizes.loc[setting.subset])
         values["main_score"] = values[main_score]
         scores[setting.subset] = values

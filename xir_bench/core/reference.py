@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from xir_bench.core.collection import ParallelCollection
-from xir_bench.core.metrics import RECALL_CUTOFFS
+from xir_bench.core.metrics import measures_for
 from xir_bench.core.settings import Setting
 
 NAME = "random"
@@ -75,8 +75,9 @@ def expected_metrics(n: int, r: int) -> dict[str, float]:
         "ndcg_at_10": expected_ndcg(n, r),
         "mrr": expected_reciprocal_rank(n, r),
     }
-    for k in RECALL_CUTOFFS:
-        out[f"recall_at_{k}"] = min(k, n) / n
+    for measure in measures_for("parallel"):
+        if measure.name.startswith("recall_at_"):
+            out[measure.name] = min(measure.cutoff or n, n) / n
     return out
 
 
@@ -98,6 +99,6 @@ def expected_per_query_frame(collection: ParallelCollection, settings: list[Sett
             multi = setting.kind == "multi"
             own = int(np.sum(collection.candidate_langs[answers] == lang_index[setting.query_lang]))
             row["rank_distance"] = expected_rank_distance(n, r) if multi and r >= 2 else np.nan
-            row["same_language_first"] = own / r if multi and own else np.nan
+            row["same_language_share"] = own / r if multi and own else np.nan
             rows.append(row)
     return pd.DataFrame(rows)

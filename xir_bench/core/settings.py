@@ -5,7 +5,9 @@
 - multilingual ``X-all``: queries in X, one pool of every language, where the relevant
   candidates are the parallel answers in all languages (L settings).
 
-Subset names use ISO 639-3 codes as MTEB does (``eng-deu``, ``eng-all``).
+Subset names use ISO 639-3 codes as MTEB does (``eng-deu``, ``eng-all``): query language
+first, then the pool. :attr:`Setting.subset` makes them and :meth:`Setting.parse` reads them;
+nothing else in the package builds or splits a subset name.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from xir_bench.core.languages import iso3, mteb_language
+from xir_bench.core.languages import ISO3_TO_1, iso3, mteb_language
 from xir_bench.errors import XirBenchError
 
 SettingKind = Literal["mono", "cross", "multi"]
 SETTING_KINDS: tuple[SettingKind, ...] = ("mono", "cross", "multi")
+#: The pool part of a multilingual-pool subset name (``eng-all``).
+ALL_LANGUAGES = "all"
 
 
 @dataclass(frozen=True)
@@ -28,9 +32,25 @@ class Setting:
     query_lang: str
     pool_lang: str | None  # None: the multilingual pool
 
+    @classmethod
+    def of(cls, query_lang: str, pool_lang: str | None) -> Setting:
+        """The setting of queries in ``query_lang`` against ``pool_lang`` (None: every language)."""
+        kind: SettingKind = "multi" if pool_lang is None else "mono" if pool_lang == query_lang else "cross"
+        return cls(kind, query_lang, pool_lang)
+
+    @classmethod
+    def parse(cls, subset: str) -> Setting:
+        """The setting a subset name stands for (``eng-deu``, ``eng-all``); the inverse of :attr:`subset`."""
+        query, _, pool = subset.partition("-")
+        if query not in ISO3_TO_1 or (pool != ALL_LANGUAGES and pool not in ISO3_TO_1):
+            raise XirBenchError(
+                f"{subset!r} is not a subset name (QUERY-POOL in ISO 639-3 codes, e.g. eng-deu, eng-all)"
+            )
+        return cls.of(ISO3_TO_1[query], None if pool == ALL_LANGUAGES else ISO3_TO_1[pool])
+
     @property
     def subset(self) -> str:
-        pool = "all" if self.pool_lang is None else iso3(self.pool_lang)
+        pool = ALL_LANGUAGES if self.pool_lang is None else iso3(self.pool_lang)
         return f"{iso3(self.query_lang)}-{pool}"
 
     def mteb_languages(self, all_languages: list[str]) -> list[str]:

@@ -35,7 +35,7 @@ from xir_bench.cards import TaskCard, get_task_card
 from xir_bench.core.collection import CandidateText, ParallelCollection
 from xir_bench.core.evaluate import RankTable, compute_rank_table, per_query_frame, subset_scores
 from xir_bench.core.languages import mteb_language
-from xir_bench.core.metrics import average_precision, per_query_metrics, rank_distance, same_language_first
+from xir_bench.core.metrics import Judged, average_precision, per_query_scores
 from xir_bench.core.ranking import DEFAULT_TIES, TieRule, merge_rounding_ties, ranks_from_scores
 from xir_bench.core.settings import enumerate_settings
 from xir_bench.data import miracl
@@ -349,14 +349,14 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
             same_rows.append([doc.split("/", 1)[0] == setting.query_lang for doc in wanted])
         width = max((len(r) for r in rank_rows), default=1)
         ranks = np.array([r + [np.inf] * (width - len(r)) for r in rank_rows], dtype=np.float64)
-        n_relevant = np.array([len(r) for r in rank_rows], dtype=np.float64)
-        if not complete:
-            return {"map": float(np.mean(average_precision(ranks, n_relevant)))}
-        out = {name: float(np.mean(values)) for name, values in per_query_metrics(ranks).items()}
+        gains = np.array([[1.0] * len(r) + [0.0] * (width - len(r)) for r in rank_rows])
+        same = np.array([r + [False] * (width - len(r)) for r in same_rows])
+        judged = Judged(ranks, gains, same)
+        if not complete:  # a top-k of another search: only full-pool AP is defined (unretrieved answers add 0)
+            return {"map": float(np.mean(average_precision(judged)))}
+        out = {name: float(np.mean(values)) for name, values in per_query_scores(judged, "parallel").items()}
         if setting.kind == "multi":
-            same = np.array([r + [False] * (width - len(r)) for r in same_rows])
-            out["rank_distance"] = float(np.mean(rank_distance(ranks)))
-            out["same_language_share"] = float(np.mean(same_language_first(ranks, same)))
+            out.update({name: float(np.mean(v)) for name, v in per_query_scores(judged, "multi").items()})
         return out
 
 

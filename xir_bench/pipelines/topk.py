@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from xir_bench.core.languages import mteb_language
+from xir_bench.core.metrics import Judged, per_query_scores
 from xir_bench.data import miracl
 from xir_bench.errors import XirBenchError
 from xir_bench.models.embedding_cache import namespace
@@ -44,23 +45,12 @@ MAIN_SCORE = "ndcg_at_10"
 DATASET_REVISION = "miracl-v1.0"
 
 
-def graded_ndcg(ranked: list[str], judged: dict[str, int], k: int = 10) -> float:
-    """trec_eval's ndcg_cut.k: linear gains, log2(rank + 1) discount, ideal from all judgments."""
-    gains = [judged.get(doc, 0) for doc in ranked[:k]]
-    dcg = sum(g / np.log2(rank + 2) for rank, g in enumerate(gains) if g > 0)
-    ideal = sorted((g for g in judged.values() if g > 0), reverse=True)[:k]
-    idcg = sum(g / np.log2(rank + 2) for rank, g in enumerate(ideal))
-    return float(dcg / idcg) if idcg > 0 else 0.0
-
-
-def recall(ranked: list[str], judged: dict[str, int], k: int) -> float:
-    relevant = {doc for doc, grade in judged.items() if grade > 0}
-    return len(relevant & set(ranked[:k])) / len(relevant)
-
-
 def hits_frame(lang: str, query_ids: list[str], hits: Hits, qrels: dict[str, dict[str, int]]) -> pd.DataFrame:
-    """Per-query nDCG@10, Recall@100 (and @10, MRR@10) of one language."""
-    rows = []
+    """Per-query scores of one language: every top-k measure of :data:`~xir_bench.core.metrics.MEASURES`.
+
+    Graded as trec_eval does: a judged passage's gain is its grade, and judged relevant
+    passages outside the top k still count in recall and in the ideal nDCG."""
+    rank_rows, gain_rows = [], []
     for qid, ranked in zip(query_ids, hits.ids, strict=True):
         if len(set(ranked)) != len(ranked):  # a passage counted twice would push nDCG past 1
             twice = next(doc for doc in ranked if ranked.count(doc) > 1)
@@ -68,19 +58,16 @@ def hits_frame(lang: str, query_ids: list[str], hits: Hits, qrels: dict[str, dic
                 f"MIRACL {lang}: docid {twice!r} is in the corpus more than once (it was ranked twice for "
                 f"query {qid}); scores would count it twice\n  fix: remove the duplicate corpus lines"
             )
-        judged = qrels[qid]
-        first = next((r for r, doc in enumerate(ranked[:10], 1) if judged.get(doc, 0) > 0), None)
-        rows.append(
-            {
-                "subset": lang,
-                "query_id": qid,
-                "ndcg_at_10": graded_ndcg(ranked, judged, 10),
-                "recall_at_10": recall(ranked, judged, 10),
-                "recall_at_100": recall(ranked, judged, 100),
-                "mrr_at_10": 1.0 / first if first else 0.0,
-            }
-        )
-    return pd.DataFrame(rows)
+        position = {doc: rank for rank, doc in enumerate(ranked, 1)}
+        relevant = [(doc, grade) for doc, grade in qrels[qid].items() if grade > 0]
+        rank_rows.append([float(position.get(doc, np.inf)) for doc, _ in relevant])
+        gain_rows.append([float(grade) for _, grade in relevant])
+    width = max((len(row) for row in rank_rows), default=1)
+    judged = Judged(
+        np.array([row + [np.inf] * (width - len(row)) for row in rank_rows], dtype=np.float64).reshape(-1, width),
+        np.array([row + [0.0] * (width - len(row)) for row in gain_rows], dtype=np.float64).reshape(-1, width),
+    )
+    return pd.DataFrame({"subset": lang, "query_id": list(query_ids), **per_query_scores(judged, "topk")})
 
 
 @dataclass

@@ -11,7 +11,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from xir_bench.core.settings import SettingKind
+from xir_bench.core.settings import Setting, SettingKind
 from xir_bench.errors import XirBenchError
 from xir_bench.results.store import StoredResult, read_result
 
@@ -31,12 +31,7 @@ class Run:
 
 def subset_kind(subset: str) -> SettingKind:
     """``eng-eng`` -> mono, ``eng-deu`` -> cross, ``eng-all`` -> multi; MIRACL's ``sw`` -> mono."""
-    if "-" not in subset:
-        return "mono"
-    query, pool = subset.split("-", 1)
-    if pool == "all":
-        return "multi"
-    return "mono" if pool == query else "cross"
+    return Setting.parse(subset).kind if "-" in subset else "mono"
 
 
 def read_run(folder: Path) -> Run:

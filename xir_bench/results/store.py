@@ -23,13 +23,16 @@ from filelock import FileLock
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from xir_bench import __version__
+from xir_bench.core.metrics import MEASURES
 from xir_bench.data.sources import sha256_of
 from xir_bench.errors import XirBenchError
 from xir_bench.storage.atomic import atomic_open, write_json
 from xir_bench.storage.staging import sweep
 
-#: Scores that are counts or ranks, not shares: >= 0 with no upper bound (rank distance < pool size).
-UNBOUNDED_SCORES = ("rank_distance", "pool_size", "n_", "evaluation_time")
+#: Scores that are counts, ranks or times, not shares: >= 0 with no upper bound (rank distance < pool size).
+UNBOUNDED_SCORES = (*(m.name for m in MEASURES if not m.bounded), "pool_size", "n_", "evaluation_time")
+#: Per-query columns renamed since: stored name -> current name (read back under the current name).
+RENAMED_COLUMNS = {"same_language_first": "same_language_share"}
 SPLIT = "test"  # the parallel tasks' split; MIRACL's is "dev"
 SPLITS = ("test", "dev")
 #: Columns every per-query table has; parallel tasks add map, mrr, recall_at_1/10 and the bias columns.
@@ -136,6 +139,7 @@ def read_result(folder: Path, task_name: str) -> StoredResult | None:
             per_query = pd.read_parquet(table)
         except Exception as err:  # pyarrow raises many kinds of error for a damaged file
             raise XirBenchError(f"{table}: unreadable per-query table ({err}); {fix}") from err
+        per_query = per_query.rename(columns=RENAMED_COLUMNS)
         missing = [c for c in PER_QUERY_COLUMNS if c not in per_query.columns]
         if missing:
             raise XirBenchError(f"{table}: per-query table lacks columns {missing}; {fix}")
