@@ -8,6 +8,7 @@ reads them. In a source checkout they are read from the repository's ``tasks/`` 
 
 from __future__ import annotations
 
+import os
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -26,11 +27,14 @@ class DataSource(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    format: Literal["lareqa"]
-    revision: str = Field(description="Upstream commit the checksums belong to.")
+    format: Literal["lareqa", "miracl-anserini"] = Field(
+        description="How the files are laid out and parsed: lareqa (SQuAD JSON with sentence breaks, one file "
+        "per language) or miracl-anserini (topics/qrels TSV and a JSONL corpus per language)."
+    )
+    revision: str = Field(description="Upstream revision the files (and checksums) belong to.")
     path: str = Field(description="Path of one language's file under a data folder; has {lang}.")
     url: str = Field(description="Download address; has {lang} and may have {revision}.")
-    sha256: dict[str, str]
+    sha256: dict[str, str] = Field(default_factory=dict, description="Per language; required for lareqa.")
 
     @field_validator("path", "url")
     @classmethod
@@ -50,11 +54,17 @@ class DataSource(BaseModel):
 
 
 class TaskCard(BaseModel):
-    """A parallel retrieval data set (XQuAD-R, MLQA-R)."""
+    """A retrieval data set: parallel (XQuAD-R, MLQA-R: every setting over full pools) or top-k (MIRACL)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
+    kind: Literal["parallel", "topk"] = Field(
+        "parallel",
+        description="parallel: questions parallel across languages, scored in every mono/cross/multilingual "
+        "setting over full pools; topk: one corpus per language, searched for the top k.",
+    )
+    split: str = Field("test", description="The split results are filed under.")
     mteb_name: str
     title: str
     description: str
@@ -77,6 +87,10 @@ class TaskCard(BaseModel):
 
     @model_validator(mode="after")
     def _checksum_per_language(self) -> TaskCard:
+        if (self.kind == "parallel") != (self.source.format == "lareqa"):
+            raise ValueError(f"a {self.kind} task cannot read the {self.source.format} format")
+        if self.source.format != "lareqa":  # MIRACL's corpus is 106M passages: no checksums, a named revision
+            return self
         missing = set(self.languages) - set(self.source.sha256)
         if missing:
             raise ValueError(f"source.sha256 lacks languages {sorted(missing)}")
@@ -116,16 +130,37 @@ def _load(path: Path, model: type[BaseModel]) -> BaseModel:
         raise XirBenchError(f"{path}: invalid card:\n{err}") from err
 
 
+#: More task-card folders, separated by the path separator: a LAReQA-format data set of your
+#: own is one card there (see the README), no code.
+EXTRA_TASKS_ENV = "XIR_BENCH_TASK_CARDS"
+
+
+def _task_card_dirs() -> list[Path]:
+    extra = [Path(p) for p in os.environ.get(EXTRA_TASKS_ENV, "").split(os.pathsep) if p]
+    return [_card_dir("tasks"), *extra]
+
+
 @cache
+def _task_cards(dirs: tuple[Path, ...]) -> dict[str, TaskCard]:
+    cards: dict[str, TaskCard] = {}
+    for folder in dirs:
+        for path in sorted(folder.glob("*.toml")):
+            card: TaskCard = _load(path, TaskCard)  # type: ignore[assignment]
+            clash = next((c for c in cards.values() if card.name == c.name or card.mteb_name == c.mteb_name), None)
+            if clash is not None:
+                raise XirBenchError(f"{path}: the task {card.name!r} ({card.mteb_name}) is declared twice")
+            cards[card.name] = card
+    return cards
+
+
 def task_cards() -> dict[str, TaskCard]:
-    """All task cards, by name."""
-    cards = [_load(p, TaskCard) for p in sorted(_card_dir("tasks").glob("*.toml"))]
-    return {card.name: card for card in cards}  # type: ignore[attr-defined]
+    """All task cards, by name: the package's, then those in ``$XIR_BENCH_TASK_CARDS`` folders."""
+    return _task_cards(tuple(_task_card_dirs()))
 
 
-def task_cards_by_mteb_name() -> dict[str, TaskCard]:
-    """The task cards by the name results are filed under (``XQuADR``, ``MLQAR``)."""
-    return {card.mteb_name: card for card in task_cards().values()}
+def task_cards_by_mteb_name(kind: str | None = None) -> dict[str, TaskCard]:
+    """The task cards (of one ``kind``, if given) by the name results are filed under (``XQuADR``, ``MLQAR``)."""
+    return {card.mteb_name: card for card in task_cards().values() if kind in (None, card.kind)}
 
 
 def load_model_card(path: Path) -> ModelCard:

@@ -41,7 +41,7 @@ def publish(results: Path, out: Path, models_dir: Path, seed: int = 0) -> Path:
     check_publishable(runs)
     plots_dir = out.parent / "plots"
     sweep(out.parent)
-    cards = task_cards_by_mteb_name()
+    cards = task_cards_by_mteb_name("parallel")
     plots: dict[tuple[str, str], dict[str, Path]] = {}
     random = next((run for run in runs if run.model == RANDOM), None)
     with staged_folder(plots_dir) as staging:
@@ -66,7 +66,7 @@ def check_publishable(runs: list[Run]) -> None:
       2-language pools beside nine 11-language mono subsets, and Mul moved from 0.087 to 0.149);
     - no two models share the file name of their pictures.
     """
-    parallel_tasks = task_cards_by_mteb_name()
+    parallel_tasks = task_cards_by_mteb_name("parallel")
     for run in runs:
         for task, result in run.results.items():
             subsets = result.subsets()

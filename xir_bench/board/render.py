@@ -17,7 +17,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from xir_bench.board.significance import CORRECTION_NAME, TEST_NAME, adjust, paired_randomization_test
-from xir_bench.cards import ModelCard, TaskCard, load_model_card, task_cards_by_mteb_name
+from xir_bench.cards import ModelCard, TaskCard, get_task_card, load_model_card, task_cards_by_mteb_name
 from xir_bench.core.collection import DEFAULT_TIES
 from xir_bench.core.metrics import measure
 from xir_bench.core.reference import NAME as RANDOM
@@ -41,7 +41,7 @@ COLUMNS: tuple[tuple[str, str, str, bool], ...] = (
     _column("", "multi", "rank_distance"),
 )
 #: MIRACL's columns (one subset per language, all monolingual).
-MIRACL_TASK = "XirMIRACL"
+MIRACL_TASK = get_task_card("miracl").mteb_name
 MIRACL_COLUMNS: tuple[tuple[str, str, str, bool], ...] = (
     _column("", "mono", "ndcg_at_10"),
     _column("", "mono", "recall_at_100"),
@@ -182,7 +182,7 @@ def render_board(
         f"{CORRECTION_NAME} correction over all comparisons of a table).",
         "",
     ]
-    cards_by_mteb = task_cards_by_mteb_name()
+    cards_by_mteb = task_cards_by_mteb_name("parallel")
     for task in sorted({t for run in runs for t in run.results if t in cards_by_mteb}):
         task_runs = [run for run in runs if task in run.results]
         lines += _task_section(task, cards_by_mteb[task], task_runs, models_dir, out, plots or {}, seed)
@@ -250,7 +250,7 @@ def _scoring_note(run: Run, task: str) -> str:
         notes.append(f"sentences: {evaluation['sentence_source']}")
     if evaluation.get("candidate_text", "sentence") != "sentence":
         notes.append(f"candidates: {evaluation['candidate_text']}")
-    card = task_cards_by_mteb_name().get(task)
+    card = task_cards_by_mteb_name("parallel").get(task)
     covered = {Setting.parse(name).query_lang for name in run.results[task].subsets()}
     if card is not None and len(covered) < len(card.languages):
         notes.append(f"{len(covered)} of {len(card.languages)} languages")

@@ -14,8 +14,6 @@ from pathlib import Path
 from xir_bench.core.languages import ISO3_TO_1
 from xir_bench.errors import XirBenchError
 
-MIRACL = "miracl"
-
 
 def positive_int(text: str) -> int:
     """An integer >= 1 (batch sizes, block sizes, chunk sizes, nprobe ...)."""
@@ -44,13 +42,13 @@ def task_list(text: str) -> list[str]:
     if not names:
         raise argparse.ArgumentTypeError("give at least one task, e.g. xquad-r,mlqa-r")
     cards = task_cards()
-    by_mteb = {card.mteb_name.lower(): name for name, card in cards.items()} | {"xirmiracl": MIRACL}
-    known = sorted([*cards, MIRACL])
+    by_mteb = {card.mteb_name.lower(): name for name, card in cards.items()}
+    known = sorted(cards)
     out = []
     for name in names:
         key = name.lower()
         key = by_mteb.get(key, key)
-        if key not in cards and key != MIRACL:
+        if key not in cards:
             raise argparse.ArgumentTypeError(f"unknown task {name!r}; known tasks: {', '.join(known)}")
         out.append(key)
     return list(dict.fromkeys(out))
@@ -69,14 +67,12 @@ def check_writable(folder: Path, what: str) -> None:
 def check_run_request(tasks: list[str], languages: list[str] | None, output: Path, device: str | None) -> None:
     """Everything about a ``run`` that can be checked before loading a model or data."""
     from xir_bench.cards import get_task_card
-    from xir_bench.data.miracl import LANGUAGES as MIRACL_LANGUAGES
 
     if output.exists() and not output.is_dir():
         raise XirBenchError(f"--output {output} is a file; give a folder (it is created if missing)")
     check_writable(output, "--output")
     for task in tasks:
-        available = list(MIRACL_LANGUAGES) if task == MIRACL else list(get_task_card(task).languages)
-        title = "MIRACL" if task == MIRACL else get_task_card(task).title
+        available, title = list(get_task_card(task).languages), get_task_card(task).title
         missing = [code for code in languages or [] if code not in available]
         if missing:
             raise XirBenchError(
@@ -102,3 +98,24 @@ def check_faiss_factory(factory: str) -> None:
             f"--faiss {factory!r} is not a faiss index factory ({reason})\n"
             "  fix: e.g. IVF4096,Flat, IVF4096,PQ32 or HNSW32 (https://github.com/facebookresearch/faiss/wiki/The-index-factory)"
         ) from None
+
+
+def csv_list(text: str) -> list[str]:
+    """``"a, b,"`` -> ``["a", "b"]``."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    """``--data-dir`` and ``--languages``, as every command that reads a task takes them."""
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="folder holding lareqa/xquad-r/*.json etc. (default: $XIR_BENCH_DATA_DIR, then the user "
+        "cache, then a verified download)",
+    )
+    parser.add_argument(
+        "--languages",
+        type=language_list,
+        metavar="L1,L2",
+        help="restrict to these languages: ISO 639-1 codes (en,de,zh) or the outputs' ISO 639-3 ones (eng,deu)",
+    )

@@ -19,13 +19,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from xir_bench.cards import get_task_card
 from xir_bench.data.sources import DATA_DIR_ENV, data_root, offline_mode
 from xir_bench.data.textfile import decode_line, json_object, numbered_lines
 from xir_bench.errors import DataFormatError, DataNotFoundError
 
-LANGUAGES: tuple[str, ...] = (
-    "ar", "bn", "de", "en", "es", "fa", "fi", "fr", "hi", "id", "ja", "ko", "ru", "sw", "te", "th", "yo", "zh",
-)  # fmt: skip
+#: The card that declares MIRACL (tasks/miracl.toml); this module reads its format, miracl-anserini.
+CARD = get_task_card("miracl")
+LANGUAGES: tuple[str, ...] = tuple(CARD.languages)
 HUB_TOPICS_REPO = "miracl/miracl"
 HUB_CORPUS_REPO = "miracl/miracl-corpus"
 
@@ -271,3 +272,18 @@ def count_passages(lang: str, data_dir: str | Path | None = None) -> int | None:
         while block := handle.read(1 << 24):
             count += block.count(b"\n")
     return count
+
+
+def stats(languages: list[str] | None = None, data_dir: str | Path | None = None) -> dict:
+    """Per language: dev queries, those with a positive judgment, judgments, positive judgments."""
+    out = {}
+    for lang in languages or list(LANGUAGES):
+        topics, qrels = topics_and_qrels(lang, data_dir)
+        judged = [grade for judged in qrels.values() for grade in judged.values()]
+        out[lang] = {
+            "queries": len(topics),
+            "queries_with_positive": sum(has_positive(qrels.get(q, {})) for q in topics),
+            "judgments": len(judged),
+            "positive_judgments": sum(g > 0 for g in judged),
+        }
+    return {"task": CARD.name, "split": CARD.split, "languages": out}

@@ -34,8 +34,16 @@ def load_task(
     base_url: str | None = None,
     sentence_source: SentenceSource = "breaks",
 ) -> ParallelCollection:
-    """The collection of task ``name`` (``xquad-r``, ``mlqa-r``)."""
+    """The collection of a parallel task ``name`` (``xquad-r``, ``mlqa-r``, any ``lareqa``-format card).
+
+    A top-k task (MIRACL) is never loaded whole: its pipeline streams the corpus language by
+    language (:mod:`xir_bench.data.miracl`)."""
     card = get_task_card(name)
+    if card.source.format != "lareqa":
+        raise XirBenchError(
+            f"{card.title} is a top-k task ({card.source.format}): it is searched language by language, "
+            "not loaded as one collection\n  fix: xir-bench run --task " + card.name
+        )
     chosen = select_languages(card, languages)
     if len(chosen) < 1:
         raise XirBenchError(f"{card.title}: no language selected")
@@ -61,3 +69,13 @@ def data_identity(card: TaskCard, files: dict[str, Path]) -> str:
         stacklevel=3,
     )
     return f"local:{combined[:16]}"
+
+
+def task_stats(name: str, languages: list[str] | None = None, data_dir: str | Path | None = None) -> dict:
+    """What ``xir-bench info`` shows, read the way the card's format says."""
+    card = get_task_card(name)
+    if card.source.format == "miracl-anserini":
+        from xir_bench.data import miracl
+
+        return miracl.stats(select_languages(card, languages), data_dir)
+    return load_task(name, languages, data_dir).stats()

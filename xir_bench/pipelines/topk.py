@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from xir_bench.core.languages import mteb_language
-from xir_bench.core.metrics import Judged, per_query_scores
+from xir_bench.core.metrics import Judged, measures_for, per_query_scores
 from xir_bench.data import miracl
 from xir_bench.errors import XirBenchError
 from xir_bench.models.embedding_cache import namespace
@@ -39,10 +39,10 @@ def same(value: Any) -> Any:
     return value
 
 
-TASK_NAME = "XirMIRACL"
-SPLIT = "dev"
-MAIN_SCORE = "ndcg_at_10"
-DATASET_REVISION = "miracl-v1.0"
+TASK_NAME = miracl.CARD.mteb_name
+SPLIT = miracl.CARD.split
+MAIN_SCORE = miracl.CARD.main_score
+DATASET_REVISION = miracl.CARD.source.revision
 
 
 def hits_frame(lang: str, query_ids: list[str], hits: Hits, qrels: dict[str, dict[str, int]]) -> pd.DataFrame:
@@ -222,4 +222,4 @@ def run_miracl(
 
 
 def _means(entries: list[dict[str, Any]]) -> dict[str, float]:
-    return {name: float(np.mean([e[name] for e in entries])) for name in ("ndcg_at_10", "recall_at_100")}
+    return {m.name: float(np.mean([e[m.name] for e in entries])) for m in measures_for("topk")}
