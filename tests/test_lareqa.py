@@ -140,7 +140,7 @@ def test_unknown_language_code(tiny_data: Path) -> None:
 
 
 def test_unknown_task() -> None:
-    with pytest.raises(XirBenchError, match="unknown task .squad.; known tasks: miracl, mlqa-r, xquad-r"):
+    with pytest.raises(XirBenchError, match="unknown task 'squad'; known tasks: miracl, mlqa-r, xquad-r"):
         load_task("squad")
 
 
