@@ -6,8 +6,10 @@ format (SQuAD JSON plus ``sentence_breaks``), written to a temporary folder per 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -119,3 +121,40 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "lareqa" / "xquad-r" / "en.json").is_file():
         pytest.skip(f"real data not found at {SHARED_DATA} (set XIR_BENCH_SHARED_DATA)")
     return SHARED_DATA
+
+
+@dataclasses.dataclass(frozen=True)
+class CliResult:
+    """What one ``xir-bench`` command did: its exit code and what it printed."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """``run_cli("run", "--model", "bm25", ...)``: the command line in-process; asserts the exit code.
+
+    ``expect`` (default 0) is the exit code the test wants; a different one fails with what
+    the command printed, so a test never passes on an error message it did not read."""
+    from xir_bench.cli.main import main
+
+    def run(*args: str | Path, expect: int | None = 0) -> CliResult:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        result = CliResult(code, captured.out, captured.err)
+        if expect is not None:
+            assert code == expect, f"xir-bench {' '.join(map(str, args))} exited {code}:\n{captured.err}"
+        return result
+
+    return run
+
+
+@pytest.fixture
+def bm25_run(run_cli: Callable[..., CliResult], tiny_data: Path, tmp_path: Path) -> Path:
+    """The BM25 baseline on the synthetic XQuAD-R, written under ``tmp_path/results``; returns that folder."""
+    output = tmp_path / "results"
+    run_cli("run", "--model", "bm25", "--task", "xquad-r", "--data-dir", tiny_data, "--output", output, "--quiet")
+    return output

@@ -11,13 +11,17 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from xir_bench.errors import ModelOutputError
 from xir_bench.models.embedding_cache import EmbeddingCache, namespace, text_key
+
+if TYPE_CHECKING:
+    from xir_bench.core.collection import ParallelCollection
+    from xir_bench.core.scorers import DenseScorer
 
 Role = Literal["query", "passage"]
 
@@ -113,3 +117,16 @@ def encode_texts(
     if fresh:
         out_unique[missing] = np.concatenate(fresh)
     return out_unique[[row_of[t] for t in texts]]
+
+
+def encode_collection(
+    encoder: TextEncoder, collection: ParallelCollection, cache_dir: Path | None, progress: bool = True
+) -> DenseScorer:
+    """Encode each unique query and candidate text once (through the cache, if any) and wrap them."""
+    from xir_bench.core.scorers import DenseScorer
+
+    queries = encode_texts(encoder, collection.query_texts, "query", cache_dir, progress=progress)
+    candidates = encode_texts(
+        encoder, collection.candidate_texts, "passage", cache_dir, dim=queries.shape[1], progress=progress
+    )
+    return DenseScorer(collection, queries, candidates, encoder.similarity)

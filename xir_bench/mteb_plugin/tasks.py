@@ -19,461 +19,45 @@ xir-bench's engine (exact full-pool ranks), and answer later subsets from memory
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING
 
-import numpy as np
 from mteb.abstasks.retrieval import AbsTaskRetrieval
-from mteb.abstasks.task_metadata import TaskMetadata
-from mteb.timing import TimingStack
-from mteb.types import PromptType
 
-from xir_bench.cards import TaskCard, get_task_card
-from xir_bench.core.collection import CandidateText, ParallelCollection
-from xir_bench.core.evaluate import RankTable, compute_rank_table, per_query_frame, subset_scores
-from xir_bench.core.languages import mteb_language
-from xir_bench.core.metrics import Judged, average_precision, per_query_scores
-from xir_bench.core.ranking import DEFAULT_TIES, TieRule, merge_rounding_ties, ranks_from_scores
-from xir_bench.core.settings import enumerate_settings
-from xir_bench.data import miracl
-from xir_bench.data.tasks import load_task
-from xir_bench.errors import XirBenchError
-from xir_bench.models.encoding import Role
-from xir_bench.mteb_plugin.compat import check_internals, create_text_dataloader, register_tasks
-from xir_bench.pipelines.parallel import encode_collection
+from xir_bench.cards import TaskCard, get_task_card, task_cards
+from xir_bench.mteb_plugin.compat import check_internals, register_tasks
+from xir_bench.mteb_plugin.metadata import task_metadata
+from xir_bench.mteb_plugin.miracl_task import XirMIRACL
+from xir_bench.mteb_plugin.parallel_task import ParallelRetrievalTask
 
 if TYPE_CHECKING:
     import mteb
-    import pandas as pd
 
-logger = logging.getLogger(__name__)
-
-PARALLEL_SPLIT = "test"
+_CLASSES: dict[str, type[AbsTaskRetrieval]] = {}
 
 
-class MtebModelEncoder:
-    """An mteb model (any ``EncoderProtocol``) behind xir-bench's ``TextEncoder`` protocol.
-
-    Prompts are the model's business under MTEB (it gets the task metadata and the prompt
-    type), so the engine's own prefixes stay empty.
-    """
-
-    def __init__(self, model: Any, metadata: TaskMetadata, split: str, subset: str, encode_kwargs: dict) -> None:
-        self.model = model
-        self.metadata = metadata
-        self.split = split
-        self.subset = subset
-        self.encode_kwargs = dict(encode_kwargs)
-        meta = getattr(model, "mteb_model_meta", None)
-        self.name = str(getattr(meta, "name", None) or type(model).__name__)
-        self.revision = str(getattr(meta, "revision", None) or "unknown")
-        function = getattr(meta, "similarity_fn_name", None) or "cosine"
-        function = str(getattr(function, "value", function))
-        if function not in ("cosine", "dot"):
-            raise XirBenchError(f"model {self.name} scores with {function!r}; xir-bench's tasks rank by cosine or dot")
-        self.similarity = function
-
-    def prefix(self, role: Role) -> str:
-        return ""
-
-    def encode(self, texts: list[str], role: Role) -> np.ndarray:
-        prompt_type = PromptType.query if role == "query" else PromptType.document
-        loader = create_text_dataloader(
-            texts, self.metadata, prompt_type, batch_size=self.encode_kwargs.get("batch_size", 32)
-        )
-        return np.asarray(
-            self.model.encode(
-                loader,
-                task_metadata=self.metadata,
-                hf_split=self.split,
-                hf_subset=self.subset,
-                prompt_type=prompt_type,
-                **self.encode_kwargs,
-            )
-        )
+def task_class(card: TaskCard) -> type[AbsTaskRetrieval]:
+    """The mteb task class of a card: made once per parallel card (a new card needs no code)."""
+    if card.kind == "topk":
+        return XirMIRACL
+    if card.mteb_name not in _CLASSES:
+        attributes = {"card_name": card.name, "metadata": task_metadata(card), "__module__": __name__}
+        _CLASSES[card.mteb_name] = type(card.mteb_name, (ParallelRetrievalTask,), attributes)
+    return _CLASSES[card.mteb_name]
 
 
-class _LazySubsets(Mapping[str, dict[str, Any]]):
-    """``task.dataset`` in MTEB's layout, each subset built on first access.
-
-    Only MTEB's plain per-subset path and its statistics read it; building all 132
-    XQuAD-R subsets up front would cost memory for nothing under encode-once.
-    """
-
-    def __init__(self, subsets: list[str], build: Callable[[str], dict[str, Any]]) -> None:
-        self._subsets = subsets
-        self._build = build
-        self._built: dict[str, dict[str, Any]] = {}
-
-    def __getitem__(self, subset: str) -> dict[str, Any]:
-        if subset not in self._subsets:
-            raise KeyError(subset)
-        if subset not in self._built:
-            self._built[subset] = self._build(subset)
-        return self._built[subset]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._subsets)
-
-    def __len__(self) -> int:
-        return len(self._subsets)
+XQuADR = task_class(get_task_card("xquad-r"))
+MLQAR = task_class(get_task_card("mlqa-r"))
 
 
-@dataclass
-class _Encoded:
-    """The rank table of one model on one split: every setting's ranks, computed once."""
-
-    model: Any
-    split: str
-    languages: tuple[str, ...]
-    table: RankTable
-
-
-def _parallel_metadata(card: TaskCard) -> TaskMetadata:
-    settings = enumerate_settings(list(card.languages))
-    return TaskMetadata(
-        name=card.mteb_name,
-        description=card.description,
-        reference=card.reference,
-        dataset={"path": card.reference.removeprefix("https://github.com/"), "revision": card.source.revision},
-        type="Retrieval",
-        category="t2t",
-        modalities=["text"],
-        eval_splits=[PARALLEL_SPLIT],
-        eval_langs={s.subset: s.mteb_languages(list(card.languages)) for s in settings},
-        main_score=card.main_score,
-        date=None,
-        domains=card.domains,
-        task_subtypes=["Question answering"],
-        license=card.license,
-        annotations_creators="human-annotated",
-        dialect=[],
-        sample_creation="found",
-        bibtex_citation=card.citation,
-    )
-
-
-#: Relative gap below which two float32 scores from MTEB's own search count as one (a few float32 steps).
-FLOAT32_TIE_TOLERANCE = 2.0**-21
-
-
-class ParallelRetrievalTask(AbsTaskRetrieval):
-    """A LAReQA-style parallel data set, one MTEB subset per evaluation setting."""
-
-    _xir_bench_task: ClassVar[bool] = True
-    card_name: ClassVar[str]
-
-    def __init__(
-        self,
-        *,
-        data_dir: str | Path | None = None,
-        candidate_text: CandidateText = "sentence",
-        ties: TieRule = DEFAULT_TIES,
-        encode_once: bool = True,
-        block_size: int = 512,
-        progress: bool = True,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.card = get_task_card(self.card_name)
-        self.data_dir = data_dir
-        self.candidate_text: CandidateText = candidate_text
-        self.ties: TieRule = ties
-        self.encode_once = encode_once
-        self.block_size = block_size
-        self.progress = progress
-        self.settings = {s.subset: s for s in enumerate_settings(list(self.card.languages))}
-        self.collection: ParallelCollection | None = None
-        self.per_query: pd.DataFrame | None = None
-        self._encoded: _Encoded | None = None
-
-    # -- data -----------------------------------------------------------------------------
-
-    def _languages_needed(self) -> list[str]:
-        chosen = [self.settings[s] for s in self.hf_subsets]
-        if any(s.kind == "multi" for s in chosen):
-            return list(self.card.languages)  # the multilingual pool holds every language
-        wanted = {s.query_lang for s in chosen} | {s.pool_lang for s in chosen}
-        return [lang for lang in self.card.languages if lang in wanted]
-
-    def load_data(self, num_proc: int | None = None, *, timer: TimingStack | None = None, **kwargs: Any) -> None:
-        """Load the languages the selected subsets need (all of them if one is multilingual)."""
-        needed = self._languages_needed()
-        if self.data_loaded and self.collection is not None and set(needed) <= set(self.collection.languages):
-            return
-        timer = timer or TimingStack()
-        with timer("Data loading", log_message=f"Loading {self.card.title}..."):
-            self.collection = load_task(self.card_name, needed, self.data_dir, self.candidate_text)
-        available = set(self.collection.languages)
-        subsets = [
-            name
-            for name, s in self.settings.items()
-            if s.query_lang in available
-            and (s.pool_lang in available if s.pool_lang else available == set(self.card.languages))
-        ]
-        self.dataset = _LazySubsets(subsets, self._subset_data)  # type: ignore[assignment]
-        self._encoded = None
-        self.data_loaded = True
-
-    def unload_data(self) -> None:
-        self.collection = None
-        self._encoded = None
-        self.dataset = None  # type: ignore[assignment]
-        self.data_loaded = False
-
-    def _subset_data(self, subset: str) -> dict[str, Any]:
-        """One setting as MTEB's retrieval split data (queries, corpus, relevant_docs)."""
-        from datasets import Dataset
-
-        collection = self._require_collection()
-        setting = self.settings[subset]
-        rows, pool = collection.setting_members(setting.query_lang, setting.pool_lang)
-        in_pool = np.zeros(collection.n_candidates, dtype=bool)
-        in_pool[pool] = True
-        relevant: dict[str, dict[str, int]] = {}
-        for row in rows:
-            answers = collection.group_relevant[collection.query_groups[row]]
-            answers = answers[in_pool[answers]]
-            if answers.size:
-                relevant[collection.query_ids[row]] = {collection.candidate_ids[a]: 1 for a in answers}
-        queries = Dataset.from_dict(
-            {"id": [collection.query_ids[r] for r in rows], "text": [collection.query_texts[r] for r in rows]}
-        )
-        corpus = Dataset.from_dict(
-            {
-                "id": [collection.candidate_ids[c] for c in pool],
-                "title": [""] * len(pool),
-                "text": [collection.candidate_texts[c] for c in pool],
-            }
-        )
-        split = {"queries": queries, "corpus": corpus, "relevant_docs": relevant, "top_ranked": None}
-        return dict.fromkeys(self.eval_splits, split)
-
-    def _require_collection(self) -> ParallelCollection:
-        if self.collection is None:
-            raise XirBenchError(f"{self.metadata.name}: data not loaded; call load_data() first")
-        return self.collection
-
-    # -- evaluation -----------------------------------------------------------------------
-
-    def evaluate(
-        self,
-        model: mteb.types.MTEBModels,  # type: ignore[name-defined]
-        split: str = PARALLEL_SPLIT,
-        subsets_to_run: list[str] | None = None,
-        *,
-        encode_kwargs: dict[str, Any],
-        prediction_folder: Path | None = None,
-        num_proc: int | None = None,
-        timer: TimingStack | None = None,
-        **kwargs: Any,
-    ) -> Mapping[str, dict[str, Any]]:
-        """Scores of the requested subsets; the first call encodes and ranks every setting."""
-        if not self.encode_once:
-            return super().evaluate(
-                model,
-                split,
-                subsets_to_run,
-                encode_kwargs=encode_kwargs,
-                prediction_folder=prediction_folder,
-                num_proc=num_proc,
-                timer=timer,
-                **kwargs,
-            )
-        timer = timer or TimingStack()
-        self.load_data(num_proc=num_proc, timer=timer)
-        if prediction_folder is not None:
-            logger.warning(
-                "%s: encode-once evaluation ranks the full pool and saves no predictions", self.metadata.name
-            )
-        subsets = [s for s in self.hf_subsets if subsets_to_run is None or s in subsets_to_run]
-        table = self._rank_table(model, split, subsets[0] if subsets else "", encode_kwargs, timer)
-        settings = [self.settings[s] for s in subsets]
-        with timer("Scoring", split=split, log_message=f"Scoring {len(settings)} subsets of {self.metadata.name}"):
-            self.per_query = per_query_frame(self._require_collection(), table, settings)
-            return subset_scores(self.per_query, settings, self.metadata.main_score)
-
-    def _rank_table(
-        self, model: Any, split: str, subset: str, encode_kwargs: dict[str, Any], timer: TimingStack
-    ) -> RankTable:
-        collection = self._require_collection()
-        memo = self._encoded
-        if memo is not None and memo.model is model and memo.split == split and memo.languages == collection.languages:
-            return memo.table
-        encoder = MtebModelEncoder(model, self.metadata, split, subset, encode_kwargs)
-        with timer("Encoding", split=split, log_message=f"Encoding unique texts of {self.metadata.name} once"):
-            scorer = encode_collection(encoder, collection, cache_dir=None, progress=self.progress)
-        with timer("Ranking", split=split):
-            table = compute_rank_table(collection, scorer, self.block_size, self.progress, self.ties)
-        self._encoded = _Encoded(model, split, collection.languages, table)
-        return table
-
-    def task_specific_scores(
-        self,
-        scores: dict[str, dict[str, float]],
-        qrels: dict[str, dict[str, int]],
-        results: dict[str, dict[str, float]],
-        hf_split: str,
-        hf_subset: str,
-    ) -> dict[str, float]:
-        """Plain per-subset path: xir-bench's metrics over what MTEB retrieved, with its tie rule.
-
-        When MTEB retrieved the whole pool (pools under its top-k of 1000), every metric is
-        recomputed from the scores with the task's tie rule, so these numbers equal the
-        encode-once path's (mteb's own, via pytrec_eval, break ties by document id) and
-        the language-bias scores are added. MTEB scores in float32, where identical
-        embeddings can come out one rounding step apart, so scores within
-        :data:`FLOAT32_TIE_TOLERANCE` of each other count as tied here (the encode-once
-        path scores exactly and needs no tolerance). Otherwise only mAP is given, counting relevant
-        candidates outside the top-k as misses (as trec_eval does).
-        """
-        collection = self._require_collection()
-        setting = self.settings[hf_subset]
-        _, pool = collection.setting_members(setting.query_lang, setting.pool_lang)
-        pool_ids = [collection.candidate_ids[c] for c in pool]
-        rank_rows, same_rows, complete = [], [], True
-        for qid, relevant in qrels.items():
-            retrieved = results.get(qid, {})
-            complete &= len(retrieved) == len(pool_ids)
-            wanted = [doc for doc, grade in relevant.items() if grade > 0]
-            ids = [doc for doc in pool_ids if doc in retrieved]  # pool order, for the pool-order rule
-            position = {doc: k for k, doc in enumerate(ids)}
-            vector = np.array([retrieved[doc] for doc in ids], dtype=np.float64)
-            vector = merge_rounding_ties(vector, FLOAT32_TIE_TOLERANCE * max(1.0, float(np.abs(vector).max(initial=0))))
-            found = [doc for doc in wanted if doc in position]
-            ranks = dict(zip(found, ranks_from_scores(vector, [position[d] for d in found], self.ties), strict=True))
-            rank_rows.append([float(ranks.get(doc, np.inf)) for doc in wanted])
-            same_rows.append([doc.split("/", 1)[0] == setting.query_lang for doc in wanted])
-        width = max((len(r) for r in rank_rows), default=1)
-        ranks = np.array([r + [np.inf] * (width - len(r)) for r in rank_rows], dtype=np.float64)
-        gains = np.array([[1.0] * len(r) + [0.0] * (width - len(r)) for r in rank_rows])
-        same = np.array([r + [False] * (width - len(r)) for r in same_rows])
-        judged = Judged(ranks, gains, same)
-        if not complete:  # a top-k of another search: only full-pool AP is defined (unretrieved answers add 0)
-            return {"map": float(np.mean(average_precision(judged)))}
-        out = {name: float(np.mean(values)) for name, values in per_query_scores(judged, "parallel").items()}
-        if setting.kind == "multi":
-            out.update({name: float(np.mean(v)) for name, v in per_query_scores(judged, "multi").items()})
-        return out
-
-
-class XQuADR(ParallelRetrievalTask):
-    card_name = "xquad-r"
-    metadata = _parallel_metadata(get_task_card("xquad-r"))
-
-
-class MLQAR(ParallelRetrievalTask):
-    card_name = "mlqa-r"
-    metadata = _parallel_metadata(get_task_card("mlqa-r"))
-
-
-_MIRACL_CITATION = """@article{zhang-etal-2023-miracl,
-  title = {{MIRACL}: A Multilingual Retrieval Dataset Covering 18 Diverse Languages},
-  author = {Zhang, Xinyu and Thakur, Nandan and Ogundepo, Odunayo and Kamalloo, Ehsan and
-            Alfonso-Hermelo, David and Li, Xiaoguang and Liu, Qun and Rezagholizadeh, Mehdi and Lin, Jimmy},
-  journal = {Transactions of the Association for Computational Linguistics},
-  volume = {11},
-  pages = {1114--1131},
-  year = {2023},
-  doi = {10.1162/tacl_a_00595},
-}"""
-
-
-class XirMIRACL(AbsTaskRetrieval):
-    """MIRACL dev, monolingual per language, from local anserini files or the hub.
-
-    Topics and graded qrels come from ``--data-dir``'s ``miracl/`` folder (or the hub's
-    ``miracl/miracl``); the corpus from ``miracl/corpus/{lang}.jsonl[.gz]`` there, or,
-    without a data folder, mteb's pooled ``mteb/MIRACLRetrievalHardNegatives`` corpus
-    (the full 106M-passage corpus does not fit an in-memory MTEB task). Subsets are
-    disjoint by language, so MTEB's own per-subset evaluation encodes nothing twice.
-    """
-
-    _xir_bench_task: ClassVar[bool] = True
-    metadata = TaskMetadata(
-        name="XirMIRACL",
-        description="MIRACL dev (18 languages, Wikipedia passages, graded judgments), read from local files.",
-        reference="http://miracl.ai",
-        dataset={"path": "miracl/miracl", "revision": "v1.0"},
-        type="Retrieval",
-        category="t2t",
-        modalities=["text"],
-        eval_splits=["dev"],
-        eval_langs={lang: [mteb_language(lang)] for lang in miracl.LANGUAGES},
-        main_score="ndcg_at_10",
-        date=("2022-06-01", "2023-01-30"),
-        domains=["Encyclopaedic", "Written"],
-        task_subtypes=[],
-        license="cc-by-sa-4.0",
-        annotations_creators="expert-annotated",
-        dialect=[],
-        sample_creation="created",
-        bibtex_citation=_MIRACL_CITATION,
-    )
-
-    def __init__(self, *, data_dir: str | Path | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.data_dir = data_dir
-
-    def load_data(self, num_proc: int | None = None, *, timer: TimingStack | None = None, **kwargs: Any) -> None:
-        if self.data_loaded:
-            return
-        from datasets import Dataset
-
-        from xir_bench.data.sources import data_root
-
-        if data_root(self.data_dir) is None:
-            self._load_pooled_from_hub(num_proc)
-            return
-        timer = timer or TimingStack()
-        self.dataset = {}
-        with timer("Data loading", log_message="Loading MIRACL from local files..."):
-            for lang in self.hf_subsets:
-                # a query without a positive judgment cannot be scored; MIRACL's evaluation drops it
-                topics, qrels, dropped = miracl.judged_topics(lang, self.data_dir)
-                if dropped:
-                    logger.warning("MIRACL %s: %d queries without a positive judgment are left out", lang, dropped)
-                ids, titles, texts = [], [], []
-                for docid, title, text in miracl.corpus_rows(lang, self.data_dir):
-                    ids.append(docid)
-                    titles.append(title)
-                    texts.append(text)
-                split = {
-                    "queries": Dataset.from_dict({"id": list(topics), "text": list(topics.values())}),
-                    "corpus": Dataset.from_dict({"id": ids, "title": titles, "text": texts}),
-                    "relevant_docs": qrels,
-                    "top_ranked": None,
-                }
-                self.dataset[lang] = {"dev": split}
-        self.data_loaded = True
-
-    def _load_pooled_from_hub(self, num_proc: int | None) -> None:
-        """mteb's pooled MIRACL corpus, loaded by mteb's own retrieval loader (needs a network)."""
-        from mteb.abstasks.retrieval_dataset_loaders import RetrievalDatasetLoader
-        from mteb.get_tasks import get_task
-
-        source = get_task("MIRACLRetrievalHardNegatives").metadata.dataset
-        self.dataset = {
-            lang: {
-                "dev": RetrievalDatasetLoader(
-                    hf_repo=source["path"], revision=source["revision"], split="dev", config=lang
-                ).load(num_proc=num_proc)
-            }
-            for lang in self.hf_subsets
-        }
-        self.data_loaded = True
-
-
-TASKS: tuple[type[AbsTaskRetrieval], ...] = (XQuADR, MLQAR, XirMIRACL)
+def task_classes() -> tuple[type[AbsTaskRetrieval], ...]:
+    """Every card's task class (the cards in ``$XIR_BENCH_TASK_CARDS`` folders included)."""
+    return tuple(task_class(card) for card in task_cards().values())
 
 
 def register() -> None:
-    """Make xir-bench's tasks visible to ``mteb.get_task``/``get_tasks``/``evaluate`` (idempotent)."""
+    """Make every card's task visible to ``mteb.get_task``/``get_tasks``/``evaluate`` (idempotent)."""
     check_internals()
-    register_tasks(TASKS)
+    register_tasks(task_classes())
 
 
 def benchmark() -> mteb.Benchmark:  # type: ignore[name-defined]
@@ -483,7 +67,7 @@ def benchmark() -> mteb.Benchmark:  # type: ignore[name-defined]
     register()
     return mteb.Benchmark(
         name="xir-bench",
-        tasks=mteb.get_tasks(tasks=[t.metadata.name for t in TASKS]),
+        tasks=mteb.get_tasks(tasks=[t.metadata.name for t in task_classes()]),
         description="Multilingual answer and passage retrieval: XQuAD-R and MLQA-R in every mono, cross and "
         "multilingual setting (LAReQA), and MIRACL dev.",
         reference="https://github.com/google-research-datasets/lareqa",

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import mteb
-
 from xir_bench.cards import get_task_card
 from xir_bench.core.collection import CandidateText, ParallelCollection, SentenceSource
 from xir_bench.core.evaluate import aggregate, compute_rank_table, per_query_frame, pooled_aggregate, subset_scores
@@ -23,7 +21,7 @@ from xir_bench.core.settings import SETTING_KINDS, SettingKind, enumerate_settin
 from xir_bench.data.sources import cache_root
 from xir_bench.data.tasks import load_task
 from xir_bench.errors import XirBenchError
-from xir_bench.models.encoding import TextEncoder, encode_texts
+from xir_bench.models.encoding import TextEncoder, encode_collection
 from xir_bench.results.store import model_folder, read_result, write_model_meta, write_result
 
 
@@ -58,17 +56,6 @@ class TaskOutcome:
     aggregates: dict[str, dict[str, float]]
     reused: bool
     pooled: dict[str, dict[str, float]] = field(default_factory=dict)
-
-
-def encode_collection(
-    encoder: TextEncoder, collection: ParallelCollection, cache_dir: Path | None, progress: bool = True
-) -> DenseScorer:
-    """Encode each unique query and candidate text once (through the cache, if any) and wrap them."""
-    queries = encode_texts(encoder, collection.query_texts, "query", cache_dir, progress=progress)
-    candidates = encode_texts(
-        encoder, collection.candidate_texts, "passage", cache_dir, dim=queries.shape[1], progress=progress
-    )
-    return DenseScorer(collection, queries, candidates, encoder.similarity)
 
 
 def dense_scorer(encoder: TextEncoder, collection: ParallelCollection, options: RunOptions) -> DenseScorer:
@@ -138,11 +125,10 @@ def run_task(
         entries,
         per_query,
         elapsed,
-        mteb.__version__,
         evaluation=evaluation,
         replace=options.overwrite,
     )
-    write_model_meta(folder, model_name, revision, {"framework": ["xir-bench"], **(meta or {})})
+    write_model_meta(folder, model_name, revision, dict(meta or {}))
     return TaskOutcome(
         card.name, model_name, path, aggregate(scores, settings), False, pooled_aggregate(scores, settings)
     )

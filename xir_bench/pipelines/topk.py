@@ -18,7 +18,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import mteb
 import numpy as np
 import pandas as pd
 
@@ -214,10 +213,10 @@ def run_miracl(
     per_query = pd.concat(frames, ignore_index=True)
     elapsed = time.perf_counter() - started
     path = write_result(
-        folder, TASK_NAME, DATASET_REVISION, entries, per_query, elapsed, mteb.__version__, SPLIT,
+        folder, TASK_NAME, DATASET_REVISION, entries, per_query, elapsed, SPLIT,
         replace=options.overwrite,
     )  # fmt: skip
-    write_model_meta(folder, model_name, revision, {"framework": ["xir-bench"], **(meta or {})})
+    write_model_meta(folder, model_name, revision, dict(meta or {}))
     return path, _means(entries), False
 
 

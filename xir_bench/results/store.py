@@ -1,19 +1,25 @@
-"""Results on disk, in mteb's layout and TaskResult schema, plus per-query scores.
+"""Results on disk, written and read through mteb's own ``TaskResult`` and ``ModelMeta``.
 
-``<output>/<model>/<revision>/<TaskName>.json`` is an mteb ``TaskResult`` (scores per
-subset under the ``test`` split, ``main_score``, ``languages``, ``evaluation_time``), so
-mteb's own tooling reads it; ``<TaskName>.per_query.parquet`` beside it keeps one row per
-(subset, query) for significance tests; ``model_meta.json`` names the model. Every file
-is written atomically, and a rerun merges new subsets into what is there.
+``<output>/<model>/<revision>/<TaskName>.json`` is an mteb ``TaskResult`` (made, validated
+and serialised by mteb: scores per subset, ``main_score``, ``languages``,
+``evaluation_time``, mteb's 6-decimal rounding), so ``mteb.ResultCache`` loads it (its
+results folder is ``<output>``'s parent when ``<output>`` is called ``results``). xir-bench
+adds three keys mteb ignores: ``evaluation`` (how the numbers were computed), the
+``xir_bench_version``, and ``per_query_sha256``. ``<TaskName>.per_query.parquet`` beside it
+keeps one row per (subset, query) for significance tests; ``model_meta.json`` is
+``ModelMeta.to_dict()`` plus an ``xir_bench`` record. Every file is written atomically, and
+a rerun merges new subsets into what is there.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import importlib.metadata
 import io
 import json
 import math
-import time
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,15 +77,16 @@ class SubsetEntry(BaseModel):
 
 
 class TaskResultFile(BaseModel):
-    """The parts of mteb's TaskResult schema that xir-bench relies on."""
+    """What xir-bench needs of a TaskResult beyond mteb's own checks: every subset's scores in range."""
 
     model_config = ConfigDict(extra="allow")
 
-    task_name: str
-    dataset_revision: str
-    mteb_version: str
-    evaluation_time: float
     scores: dict[str, list[SubsetEntry]]
+
+
+def mteb_version() -> str:
+    """The installed mteb's version, from package metadata (no import of mteb's registry)."""
+    return importlib.metadata.version("mteb")
 
 
 def model_folder(output: Path, model_name: str, revision: str) -> Path:
@@ -117,6 +124,7 @@ def read_result(folder: Path, task_name: str) -> StoredResult | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         TaskResultFile.model_validate(data)
+        _read_as_mteb_does(path)
         if not any(split in data["scores"] for split in SPLITS):
             raise ValueError(f"no {' or '.join(repr(s) for s in SPLITS)} split in scores")
     except json.JSONDecodeError as err:
@@ -146,6 +154,16 @@ def read_result(folder: Path, task_name: str) -> StoredResult | None:
     return StoredResult(task_result=data, per_query=per_query)
 
 
+def _read_as_mteb_does(path: Path) -> None:
+    """``TaskResult.from_disk``, as ``mteb.ResultCache`` reads the file; any failure is a ValueError."""
+    from mteb.results import TaskResult
+
+    try:
+        TaskResult.from_disk(path)
+    except (ValidationError, ValueError, KeyError, TypeError) as err:
+        raise ValueError(f"mteb cannot read it as a TaskResult: {err}") from err
+
+
 def write_result(
     folder: Path,
     task_name: str,
@@ -153,7 +171,6 @@ def write_result(
     subset_entries: list[dict[str, Any]],
     per_query: pd.DataFrame,
     evaluation_time: float,
-    mteb_version: str,
     split: str = SPLIT,
     evaluation: dict[str, Any] | None = None,
     replace: bool = False,
@@ -193,26 +210,37 @@ def write_result(
             if len(previous.per_query):
                 old = previous.per_query[previous.per_query["subset"].isin({e["hf_subset"] for e in kept})]
                 per_query = pd.concat([old, per_query], ignore_index=True)
-        task_result = {
-            "dataset_revision": dataset_revision,
-            "task_name": task_name,
-            "mteb_version": mteb_version,
-            "scores": {split: subset_entries},
-            "evaluation_time": evaluation_time,
-            "kg_co2_emissions": None,
-            "date": time.time(),
-            "evaluation": evaluation,
-            "xir_bench_version": __version__,
-        }
+        from mteb.results import TaskResult
+
+        task_result = TaskResult(
+            dataset_revision=dataset_revision,
+            task_name=task_name,
+            mteb_version=mteb_version(),
+            scores={split: subset_entries},
+            evaluation_time=evaluation_time,
+            date=datetime.datetime.now(datetime.UTC),
+        )
         buffer = io.BytesIO()
         per_query.to_parquet(buffer, index=False)
         table_bytes = buffer.getvalue()
-        task_result["per_query_sha256"] = hashlib.sha256(table_bytes).hexdigest()
+        provenance = {
+            "evaluation": evaluation,
+            "xir_bench_version": __version__,
+            "per_query_sha256": hashlib.sha256(table_bytes).hexdigest(),
+        }
         with atomic_open(folder / f"{task_name}.per_query.parquet", "wb") as handle:
             handle.write(table_bytes)
         path = folder / f"{task_name}.json"
-        write_json(path, task_result)
+        write_json(path, {**_as_mteb_writes_it(task_result), **provenance})
         return path
+
+
+def _as_mteb_writes_it(task_result: Any) -> dict[str, Any]:
+    """The JSON ``TaskResult.to_disk`` writes (mteb's rounding and date format), as a dict to add to."""
+    with tempfile.TemporaryDirectory(prefix="xirtmp-") as scratch:
+        path = Path(scratch) / "result.json"
+        task_result.to_disk(path)
+        return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _pool_of(entry: dict[str, Any]) -> frozenset[str]:
@@ -220,6 +248,30 @@ def _pool_of(entry: dict[str, Any]) -> frozenset[str]:
     return frozenset(entry.get("languages", ()))
 
 
+#: mteb's ``framework`` values for each kind of model xir-bench runs.
+FRAMEWORKS = {
+    "sentence-transformers": ["Sentence Transformers", "PyTorch"],
+    "bm25": ["NumPy"],
+    "reference": ["NumPy"],
+    "bundled": ["NumPy"],
+}
+
+
 def write_model_meta(folder: Path, name: str, revision: str, extra: dict[str, Any]) -> None:
-    """``model_meta.json`` as mteb writes it (name, revision), plus how the run was made."""
-    write_json(folder / "model_meta.json", {"name": name, "revision": revision, **extra})
+    """``model_meta.json``: mteb's ``ModelMeta`` (a valid ``framework``), plus how the run was made.
+
+    ``extra`` (kind, prompts, source) is kept under ``xir_bench``, where mteb's loaders,
+    which build ModelMeta from the file's keys, do not see it."""
+    from mteb.models.model_meta import ModelMeta
+
+    # mteb validates names as organisation/model; a local folder or a built-in has no
+    # organisation, so it is validated under "xir-bench/" and written under its own name.
+    checked = name if "/" in name else f"xir-bench/{name}"
+    meta = ModelMeta(
+        loader=None, name=checked, revision=revision, release_date=None, languages=None, n_parameters=None,
+        memory_usage_mb=None, max_tokens=None, embed_dim=None, license=None, open_weights=None,
+        public_training_code=None, public_training_data=None, similarity_fn_name=None, use_instructions=None,
+        training_datasets=None, framework=FRAMEWORKS.get(str(extra.get("kind")), ["NumPy"]),
+    )  # fmt: skip
+    record = {**extra, "xir_bench_version": __version__}
+    write_json(folder / "model_meta.json", {**meta.to_dict(), "name": name, "xir_bench": record})

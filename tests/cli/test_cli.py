@@ -385,7 +385,7 @@ subset = sys.argv[2]
 entry = {"hf_subset": subset, "languages": ["eng-Latn"], "main_score": 0.5, "map": 0.5, "ndcg_at_10": 0.5,
          "n_queries": 1}
 table = pd.DataFrame({"subset": [subset], "query_id": ["q1"], "ndcg_at_10": [0.5], "recall_at_100": [1.0]})
-results.write_result(Path(sys.argv[1]), "XQuADR", "r", [entry], table, 1.0, "2.26")
+results.write_result(Path(sys.argv[1]), "XQuADR", "r", [entry], table, 1.0)
 """
 
 

@@ -165,7 +165,8 @@ def test_train_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsy
     assert "was trained on xquad-r" in capsys.readouterr().err
     (result,) = (tmp_path / "results").rglob("XQuADR.json")
     meta = json.loads((result.parent / "model_meta.json").read_text())
-    assert meta["query_prefix"] == "Query: "  # the prompts saved with the model are used
+    assert meta["framework"] == ["Sentence Transformers", "PyTorch"] and meta["xir_bench"]["xir_bench_version"]
+    assert meta["xir_bench"]["query_prefix"] == "Query: "  # the prompts saved with the model are used
 
 
 def test_train_cli_refuses_a_non_empty_output(

@@ -113,9 +113,9 @@ def test_real_xquad_r_scores_do_not_depend_on_block_size(shared_data: Path, tmp_
 
     from xir_bench.core.evaluate import compute_rank_table, per_query_frame
     from xir_bench.core.settings import enumerate_settings
+    from xir_bench.models.encoding import encode_collection
     from xir_bench.models.scratch import save_static_model
     from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
-    from xir_bench.pipelines.parallel import encode_collection
 
     mlqa = load_task("mlqa-r", ["en", "de"], data_dir=shared_data)
     model = save_static_model([*mlqa.query_texts, *mlqa.candidate_texts], tmp_path / "m", dim=32, vocab_size=4000)

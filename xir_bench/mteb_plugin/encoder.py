@@ -1,0 +1,55 @@
+"""An mteb model behind xir-bench's ``TextEncoder`` protocol, so the engine can encode with it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from mteb.abstasks.task_metadata import TaskMetadata
+from mteb.types import PromptType
+
+from xir_bench.errors import XirBenchError
+from xir_bench.models.encoding import Role
+from xir_bench.mteb_plugin.compat import create_text_dataloader
+
+
+class MtebModelEncoder:
+    """An mteb model (any ``EncoderProtocol``) behind xir-bench's ``TextEncoder`` protocol.
+
+    Prompts are the model's business under MTEB (it gets the task metadata and the prompt
+    type), so the engine's own prefixes stay empty.
+    """
+
+    def __init__(self, model: Any, metadata: TaskMetadata, split: str, subset: str, encode_kwargs: dict) -> None:
+        self.model = model
+        self.metadata = metadata
+        self.split = split
+        self.subset = subset
+        self.encode_kwargs = dict(encode_kwargs)
+        meta = getattr(model, "mteb_model_meta", None)
+        self.name = str(getattr(meta, "name", None) or type(model).__name__)
+        self.revision = str(getattr(meta, "revision", None) or "unknown")
+        function = getattr(meta, "similarity_fn_name", None) or "cosine"
+        function = str(getattr(function, "value", function))
+        if function not in ("cosine", "dot"):
+            raise XirBenchError(f"model {self.name} scores with {function!r}; xir-bench's tasks rank by cosine or dot")
+        self.similarity = function
+
+    def prefix(self, role: Role) -> str:
+        return ""
+
+    def encode(self, texts: list[str], role: Role) -> np.ndarray:
+        prompt_type = PromptType.query if role == "query" else PromptType.document
+        loader = create_text_dataloader(
+            texts, self.metadata, prompt_type, batch_size=self.encode_kwargs.get("batch_size", 32)
+        )
+        return np.asarray(
+            self.model.encode(
+                loader,
+                task_metadata=self.metadata,
+                hf_split=self.split,
+                hf_subset=self.subset,
+                prompt_type=prompt_type,
+                **self.encode_kwargs,
+            )
+        )

@@ -1,0 +1,81 @@
+"""MIRACL as an mteb task (``XirMIRACL``), its metadata from ``tasks/miracl.toml``."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, ClassVar
+
+from mteb.abstasks.retrieval import AbsTaskRetrieval
+from mteb.timing import TimingStack
+
+from xir_bench.data import miracl
+from xir_bench.mteb_plugin.metadata import task_metadata
+
+logger = logging.getLogger(__name__)
+
+
+class XirMIRACL(AbsTaskRetrieval):
+    """MIRACL dev, monolingual per language, from local anserini files or the hub.
+
+    Topics and graded qrels come from ``--data-dir``'s ``miracl/`` folder (or the hub's
+    ``miracl/miracl``); the corpus from ``miracl/corpus/{lang}.jsonl[.gz]`` there, or,
+    without a data folder, mteb's pooled ``mteb/MIRACLRetrievalHardNegatives`` corpus
+    (the full 106M-passage corpus does not fit an in-memory MTEB task). Subsets are
+    disjoint by language, so MTEB's own per-subset evaluation encodes nothing twice.
+    """
+
+    _xir_bench_task: ClassVar[bool] = True
+    metadata = task_metadata(miracl.CARD)
+
+    def __init__(self, *, data_dir: str | Path | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.data_dir = data_dir
+
+    def load_data(self, num_proc: int | None = None, *, timer: TimingStack | None = None, **kwargs: Any) -> None:
+        if self.data_loaded:
+            return
+        from datasets import Dataset
+
+        from xir_bench.data.sources import data_root
+
+        if data_root(self.data_dir) is None:
+            self._load_pooled_from_hub(num_proc)
+            return
+        timer = timer or TimingStack()
+        self.dataset = {}
+        with timer("Data loading", log_message="Loading MIRACL from local files..."):
+            for lang in self.hf_subsets:
+                # a query without a positive judgment cannot be scored; MIRACL's evaluation drops it
+                topics, qrels, dropped = miracl.judged_topics(lang, self.data_dir)
+                if dropped:
+                    logger.warning("MIRACL %s: %d queries without a positive judgment are left out", lang, dropped)
+                ids, titles, texts = [], [], []
+                for docid, title, text in miracl.corpus_rows(lang, self.data_dir):
+                    ids.append(docid)
+                    titles.append(title)
+                    texts.append(text)
+                split = {
+                    "queries": Dataset.from_dict({"id": list(topics), "text": list(topics.values())}),
+                    "corpus": Dataset.from_dict({"id": ids, "title": titles, "text": texts}),
+                    "relevant_docs": qrels,
+                    "top_ranked": None,
+                }
+                self.dataset[lang] = {"dev": split}
+        self.data_loaded = True
+
+    def _load_pooled_from_hub(self, num_proc: int | None) -> None:
+        """mteb's pooled MIRACL corpus, loaded by mteb's own retrieval loader (needs a network)."""
+        from mteb.abstasks.retrieval_dataset_loaders import RetrievalDatasetLoader
+        from mteb.get_tasks import get_task
+
+        source = get_task("MIRACLRetrievalHardNegatives").metadata.dataset
+        self.dataset = {
+            lang: {
+                "dev": RetrievalDatasetLoader(
+                    hf_repo=source["path"], revision=source["revision"], split="dev", config=lang
+                ).load(num_proc=num_proc)
+            }
+            for lang in self.hf_subsets
+        }
+        self.data_loaded = True

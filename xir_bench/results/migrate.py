@@ -1,0 +1,70 @@
+"""Bring results written by xir-bench 0.2 up to the current format, in place.
+
+What changed: ``model_meta.json`` is mteb's ``ModelMeta`` (``framework`` was ``["xir-bench"]``,
+not one of mteb's values; the run's record moved under ``xir_bench``), and the per-query
+column ``same_language_first`` is called ``same_language_share``, like its subset score.
+Older results still load without this (the reader renames the column); migrating makes
+the files themselves current for mteb's ``ResultCache`` and other readers.
+
+    python -m xir_bench.results.migrate leaderboard/results
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from xir_bench.results.store import RENAMED_COLUMNS, write_model_meta
+from xir_bench.storage.atomic import atomic_open, write_json
+
+
+def migrate_model_meta(folder: Path) -> bool:
+    """Rewrite an old ``model_meta.json`` as ModelMeta plus the ``xir_bench`` record; True if changed."""
+    path = folder / "model_meta.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    if "xir_bench" in meta:
+        return False
+    extra = {k: v for k, v in meta.items() if k not in ("name", "revision", "framework")}
+    write_model_meta(folder, meta["name"], meta["revision"], extra)
+    return True
+
+
+def migrate_per_query(folder: Path, task_name: str) -> bool:
+    """Rename old per-query columns and record the table's new SHA-256 in the result; True if changed."""
+    table = folder / f"{task_name}.per_query.parquet"
+    frame = pd.read_parquet(table)
+    if not set(RENAMED_COLUMNS) & set(frame.columns):
+        return False
+    buffer = io.BytesIO()
+    frame.rename(columns=RENAMED_COLUMNS).to_parquet(buffer, index=False)
+    result_path = folder / f"{task_name}.json"
+    result = json.loads(result_path.read_text(encoding="utf-8"))
+    result["per_query_sha256"] = hashlib.sha256(buffer.getvalue()).hexdigest()
+    with atomic_open(table, "wb") as handle:
+        handle.write(buffer.getvalue())
+    write_json(result_path, result)
+    return True
+
+
+def migrate(root: Path) -> list[Path]:
+    """Every ``<model>/<revision>`` folder under ``root``; returns the files changed."""
+    changed: list[Path] = []
+    for meta_path in sorted(Path(root).glob("*/*/model_meta.json")):
+        folder = meta_path.parent
+        if migrate_model_meta(folder):
+            changed.append(meta_path)
+        for table in sorted(folder.glob("*.per_query.parquet")):
+            task_name = table.name.removesuffix(".per_query.parquet")
+            if migrate_per_query(folder, task_name):
+                changed.append(table)
+    return changed
+
+
+if __name__ == "__main__":
+    for path in migrate(Path(sys.argv[1] if len(sys.argv) > 1 else "leaderboard/results")):
+        print(f"migrated {path}")
