@@ -11,9 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xir_bench.board.publish import compare, publish
-from xir_bench.board.render import compare_columns, cross_lingual_matrix, escape, rank_distance_by_language
+from xir_bench.board.cells import compare_columns
+from xir_bench.board.compare import compare
+from xir_bench.board.markdown import escape
+from xir_bench.board.publish import publish
 from xir_bench.board.significance import paired_randomization_test
+from xir_bench.board.views import cross_lingual_matrix, rank_distance_by_language
 from xir_bench.cards import get_task_card
 from xir_bench.cli.main import main
 from xir_bench.core.languages import LANGUAGES
@@ -411,7 +414,7 @@ def test_picture_file_name_collisions_are_refused(results: Path) -> None:
 
 
 def test_miracl_subset_names_and_link_targets_are_escaped(tmp_path: Path) -> None:
-    from xir_bench.board.render import _model_link
+    from xir_bench.board.markdown import model_link as _model_link
 
     models = tmp_path / "models"
     models.mkdir()

@@ -1,4 +1,4 @@
-"""``xir-bench leaderboard`` and ``xir-bench compare``: from stored runs to a board or a table."""
+"""``xir-bench leaderboard``: from stored runs, checked, to the board and its pictures, written whole."""
 
 from __future__ import annotations
 
@@ -6,19 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tabulate import tabulate
 
-from xir_bench.board.render import (
-    cross_lingual_matrix,
-    multilingual_pool_by_language,
-    rank_distance_by_language,
-    render_board,
-    slug,
-)
-from xir_bench.board.significance import adjust, paired_randomization_test
+from xir_bench.board.markdown import slug
+from xir_bench.board.render import render_board
+from xir_bench.board.views import cross_lingual_matrix, multilingual_pool_by_language, rank_distance_by_language
 from xir_bench.cards import task_cards_by_mteb_name
 from xir_bench.core.languages import ISO3_TO_1
-from xir_bench.core.metrics import MEASURES
 from xir_bench.core.reference import NAME as RANDOM
 from xir_bench.core.settings import Setting
 from xir_bench.errors import XirBenchError
@@ -143,51 +136,3 @@ def _pictures(run: Run, task: str, card, plots_dir: Path, random: Run | None) ->
             reference=floor,
         )
     return files
-
-
-def compare(run_a: Run, run_b: Run, metric: str = "map", seed: int = 0) -> str:
-    """Per-subset deltas (A − B) with paired tests, BH-adjusted over all rows, as a terminal table."""
-    shared_tasks = set(run_a.results) & set(run_b.results)
-    known = [
-        m.name
-        for m in MEASURES
-        if any(
-            m.name in scores
-            for run in (run_a, run_b)
-            for t in shared_tasks
-            for scores in run.results[t].subsets().values()
-        )
-    ]
-    if metric not in known:
-        raise XirBenchError(
-            f"no score named {metric!r} in the runs' shared tasks\n  fix: use one of {', '.join(known)}"
-        )
-    rows, p_values = [], []
-    for task in sorted(shared_tasks):
-        a_table, b_table = run_a.results[task].per_query, run_b.results[task].per_query
-        a_subsets = run_a.results[task].subsets()
-        b_subsets = run_b.results[task].subsets()
-        order = {"mono": 0, "cross": 1, "multi": 2}
-        for subset in sorted(set(a_subsets) & set(b_subsets), key=lambda s: (order[subset_kind(s)], s)):
-            if metric not in a_subsets[subset] or metric not in b_subsets[subset]:
-                continue
-            a = a_table[a_table["subset"] == subset].set_index("query_id")[metric] if metric in a_table else None
-            b = b_table[b_table["subset"] == subset].set_index("query_id")[metric] if metric in b_table else None
-            p = float("nan")
-            if a is not None and b is not None:
-                joined = a.to_frame("a").join(b.to_frame("b"), how="inner")
-                p = paired_randomization_test(joined["a"].to_numpy(), joined["b"].to_numpy(), seed=seed).p_value
-            value_a, value_b = a_subsets[subset][metric], b_subsets[subset][metric]
-            rows.append([task, subset, value_a, value_b, value_a - value_b])
-            p_values.append(p)
-    if not rows:
-        raise XirBenchError(f"{run_a.folder} and {run_b.folder} share no task and subset with metric {metric!r}")
-    for row, p in zip(rows, adjust(p_values), strict=True):
-        row += [p, "*" if np.isfinite(p) and p < 0.05 else ""]
-    headers = ["task", "subset", f"A {metric}", f"B {metric}", "A − B", "p (BH)", "sig."]
-    title = f"A = {run_a.model} ({run_a.revision})\nB = {run_b.model} ({run_b.revision})\n"
-    for run, other in ((run_a, run_b), (run_b, run_a)):
-        alone = sorted(set(run.results) - set(other.results))
-        if alone:
-            title += f"not compared: {', '.join(alone)} (only {run.model} has results for it)\n"
-    return title + tabulate(rows, headers=headers, floatfmt=".4f", missingval="-")

@@ -23,7 +23,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from xir_bench.board.publish import compare
+    from xir_bench.board.compare import compare
     from xir_bench.results.runs import resolve_run
 
     print(compare(resolve_run(args.run_a), resolve_run(args.run_b), args.metric, args.seed))

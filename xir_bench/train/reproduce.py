@@ -89,7 +89,7 @@ def load_conditions(path: Path) -> list[Condition]:
 
 def scores_of(results: Path, model: str, task: str) -> dict[str, float]:
     """Mo / Cr / Mul mAP and rank distance of ``model`` on ``task`` in a results folder."""
-    from xir_bench.board.render import column_mean
+    from xir_bench.board.cells import column_mean
 
     run = resolve_run(Path(results) / model.replace("/", "__"))
     mteb_name = get_task_card(task).mteb_name
