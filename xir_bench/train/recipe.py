@@ -13,19 +13,17 @@ scores it and the board links to it.
 from __future__ import annotations
 
 import logging
-import shlex
-import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from xir_bench.data.tasks import load_task
 from xir_bench.errors import XirBenchError
-from xir_bench.storage.atomic import write_text
+from xir_bench.models.registry import load_base_model
 from xir_bench.storage.staging import scratch_folder
+from xir_bench.train.card import card_text, restore_card, write_card
 from xir_bench.train.config import EMBEDDED_CARD, LossName, TrainConfig, validate
+from xir_bench.train.held_out import held_out_evaluator, held_out_scores
 from xir_bench.train.pairs import TrainingPairs, contamination, holdout, load_pairs
 from xir_bench.train.sampler import HybridBatchSampler
 
@@ -44,32 +42,6 @@ class TrainOutcome:
     losses: list[float]
     pairs: dict[str, int]
     held_out: list[dict[str, float]] = field(default_factory=list)
-
-
-def build_base_model(spec: str, texts: list[str], seed: int, work: Path) -> Any:
-    """``static[:DIM]`` / ``tiny-bert[:LAYERSxHIDDEN]`` from scratch (tokenizer trained on
-    ``texts``), else a sentence-transformers id or local folder."""
-    from sentence_transformers import SentenceTransformer
-
-    from xir_bench.models.scratch import build_static_model, save_tiny_transformer
-
-    kind, _, size = spec.partition(":")
-    if kind == "static":
-        return build_static_model(texts, dim=int(size or 128), vocab_size=8000, seed=seed)
-    if kind == "tiny-bert":
-        layers, hidden = (int(v) for v in (size or "2x128").split("x"))
-        path = save_tiny_transformer(texts, work / "base", hidden=hidden, layers=layers, heads=max(1, hidden // 64))
-        return SentenceTransformer(str(path), device="cpu")
-    from xir_bench.models.location import check_model_spec
-
-    check_model_spec(spec, None)
-    try:
-        return SentenceTransformer(spec)
-    except OSError as err:
-        raise XirBenchError(
-            f"could not load base model {spec!r}: {err}\n  fix: use static[:DIM], tiny-bert[:LxH], "
-            "a local sentence-transformers folder, or a hub id (needs a network)"
-        ) from err
 
 
 def check_contamination(pairs: TrainingPairs, config: TrainConfig) -> list[str]:
@@ -143,8 +115,8 @@ def train(config: TrainConfig) -> TrainOutcome:
 
     restored = restore_card(config)
     if restored is not None:
-        logger.warning("%s is already trained; its card was restored to %s", config.output, restored.card_path)
-        return restored
+        logger.warning("%s is already trained; its card was restored to %s", config.output, restored[0])
+        return TrainOutcome(Path(config.output), restored[0], [], {"pairs": restored[1]})
     validate(config)
     output = Path(config.output)
     require_new_folder(output, "--output")
@@ -154,7 +126,7 @@ def train(config: TrainConfig) -> TrainOutcome:
     with scratch_folder("train") as scratch:
         work = Path(scratch)
         texts = list(dict.fromkeys([*pairs.queries, *pairs.positives]))
-        model = build_base_model(config.base, texts, config.seed, work)
+        model = load_base_model(config.base, texts, config.seed, work)
         if not config.base.startswith("static"):  # a bag of tokens has no length limit to set
             model.max_seq_length = config.max_seq_length
         if config.freeze_embeddings:
@@ -198,11 +170,11 @@ def train(config: TrainConfig) -> TrainOutcome:
         )
         curve = []
         if evaluator is not None:  # the starting point, so the curve shows what training changed
-            curve.append({"step": 0, **_held_out_scores(evaluator(model))})
+            curve.append({"step": 0, **held_out_scores(evaluator(model))})
         trainer.train()
         history = trainer.state.log_history
         losses = [entry["loss"] for entry in history if "loss" in entry]
-        curve += [{"step": entry["step"], **scores} for entry in history if (scores := _held_out_scores(entry))]
+        curve += [{"step": entry["step"], **scores} for entry in history if (scores := held_out_scores(entry))]
         for point in curve:
             logger.info("held-out retrieval at step %d: %s", point["step"], point)
         model.prompts = {"query": query_prompt, "document": passage_prompt}
@@ -213,123 +185,3 @@ def train(config: TrainConfig) -> TrainOutcome:
         save_model_atomically(model, output, extra_files={EMBEDDED_CARD: card})
     card_path = write_card(config, card) if config.card_path is not None else None
     return TrainOutcome(output, card_path, losses, pairs.counts(), curve)
-
-
-def restore_card(config: TrainConfig) -> TrainOutcome | None:
-    """A rerun of a training whose model is saved but whose card never reached the cards folder
-    (a kill in between): write the card from the model's own copy instead of refusing."""
-    embedded = Path(config.output) / EMBEDDED_CARD
-    if config.card_path is None or config.card_path.exists() or not embedded.is_file():
-        return None
-    text = embedded.read_text(encoding="utf-8")
-    recorded = tomllib.loads(text).get("training", {})
-    wanted = {k: v for k, v in asdict(config).items() if k in recorded}
-    if any(str(recorded[k]) != str(v) for k, v in wanted.items()):
-        return None  # another training's model: the usual "not empty" refusal follows
-    return TrainOutcome(Path(config.output), write_card(config, text), [], {"pairs": int(recorded.get("pairs", 0))})
-
-
-HELD_OUT = "held-out"
-
-
-def held_out_evaluator(pairs: TrainingPairs, query_prompt: str, passage_prompt: str) -> Any:
-    """Retrieval on parallel groups kept out of training: each held-out question against all
-    held-out answer sentences (every language), the multilingual-pool setting in small."""
-    from sentence_transformers.sentence_transformer.evaluation import InformationRetrievalEvaluator
-
-    queries: dict[str, str] = {}
-    corpus: dict[str, str] = {}
-    relevant: dict[str, set[str]] = {}
-    passage_ids: dict[str, str] = {}
-    for query, positive, query_lang, group in zip(
-        pairs.queries, pairs.positives, pairs.query_languages, pairs.groups, strict=True
-    ):
-        qid = f"{group}:{query_lang}"
-        queries[qid] = query
-        pid = passage_ids.setdefault(positive, f"p{len(passage_ids)}")
-        corpus[pid] = positive
-        relevant.setdefault(qid, set()).add(pid)
-    return InformationRetrievalEvaluator(
-        queries, corpus, relevant, name=HELD_OUT, query_prompt=query_prompt, corpus_prompt=passage_prompt,
-        map_at_k=[len(corpus)], mrr_at_k=[10], ndcg_at_k=[10], accuracy_at_k=[1], precision_recall_at_k=[10],
-        write_csv=False,
-    )  # fmt: skip
-
-
-def _held_out_scores(entry: dict[str, Any]) -> dict[str, float]:
-    """The evaluator's map / ndcg@10 / mrr@10 from a log entry (trainer adds an ``eval_`` prefix)."""
-    scores = {}
-    for key, value in entry.items():
-        bare = key.removeprefix("eval_").removeprefix(f"{HELD_OUT}_")
-        if HELD_OUT in key and bare.startswith("cosine_") and ("map@" in bare or "ndcg@10" in bare or "mrr@10" in bare):
-            scores[bare.removeprefix("cosine_").split("@")[0]] = round(float(value), 4)
-    return scores
-
-
-def card_text(config: TrainConfig, pairs: TrainingPairs, findings: list[str], prompts: tuple[str, str]) -> str:
-    """The model card (TOML): how the model was made, so it can be rerun and scored."""
-    name = config.model_name  # checked by validate() before training
-    counts = pairs.counts()
-    strategy = {1.0: "X-X-mono", 0.0: "X-Y"}.get(config.alpha, "hybrid")
-    description = (
-        f"{config.base} trained with hybrid batches ({strategy}, alpha={config.alpha}) on {pairs.source}: "
-        f"{counts['pairs']} pairs ({counts['monolingual']} monolingual, {counts['cross_lingual']} cross-lingual, "
-        f"{counts['groups']} parallel groups), {config.steps} steps of batch {config.batch_size}, "
-        f"{config.loss}, lr {config.learning_rate}, seed {config.seed}."
-    )
-    if findings:
-        description += " CONTAMINATED: " + "; ".join(findings)
-    recipe = (
-        f"xir-bench train --base {config.base} --train {config.train} --alpha {config.alpha} "
-        f"--steps {config.steps} --batch-size {config.batch_size} --lr {config.learning_rate} "
-        f"--seed {config.seed} --loss {config.loss} --eval-tasks {','.join(config.eval_tasks)}"
-        + f" --max-seq-length {config.max_seq_length}"
-        + (" --freeze-embeddings" if config.freeze_embeddings else "")
-        + (f" --holdout-groups {config.holdout_groups}" if config.holdout_groups else "")
-        + (f" --languages {','.join(config.languages)}" if config.languages else "")
-        + f" --query-prompt {shlex.quote(prompts[0])} --passage-prompt {shlex.quote(prompts[1])}"
-        + (" --allow-contamination" if config.allow_contamination else "")
-        + (f" --data-dir {config.data_dir}" if config.data_dir else "")
-        + f" --output {config.output}"
-    )
-    skip = ("output", "cards_dir", "progress", "name", "overwrite")
-    card = {
-        **base_lineage(config.base),
-        "name": name,
-        "kind": "sentence-transformers",
-        "description": description,
-        "recipe": recipe,
-        "reference": "https://arxiv.org/abs/2408.10536",
-        "path": str(config.output),
-        "query_prefix": prompts[0],
-        "passage_prefix": prompts[1],
-        "training": {
-            **{k: v for k, v in asdict(config).items() if k not in skip and v is not None},
-            "pairs": counts["pairs"],
-        },
-    }
-    header = f"# Trained by xir-bench train ({strategy}); read by xir_bench.cards.\n"
-    return header + tomli_w.dumps(card)
-
-
-def base_lineage(base: str) -> dict[str, Any]:
-    """What a fine-tuned model inherits from its base's card: the model it descends from
-    (``original``) and the data that base was trained on (``training_data``), so the board
-    does not call a fine-tuned e5 zero-shot on XQuAD-R when e5 itself saw SQuAD."""
-    from xir_bench.models.sentence_encoder import card_for_folder
-
-    path = Path(base)
-    if not path.is_dir():
-        return {"original": base} if "/" in base else {}
-    card = card_for_folder(path)
-    extra = (card.model_extra or {}) if card is not None else {}
-    return {key: extra[key] for key in ("original", "training_data") if key in extra}
-
-
-def write_card(config: TrainConfig, text: str) -> Path:
-    """``<cards>/<name>.toml``, a copy of the card saved inside the model folder."""
-    path = config.card_path
-    assert path is not None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_text(path, text)
-    return path
