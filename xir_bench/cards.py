@@ -20,6 +20,9 @@ from xir_bench.core.languages import LANGUAGES
 from xir_bench.errors import XirBenchError
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+#: The model card's copy inside a model's folder (``xir-bench train``, ``convert``): the card
+#: is found wherever the model is.
+EMBEDDED_CARD = "xir-bench-card.toml"
 
 
 class DataSource(BaseModel):

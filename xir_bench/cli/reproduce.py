@@ -45,10 +45,10 @@ def handle(args: argparse.Namespace) -> int:
 
     from tabulate import tabulate
 
-    from xir_bench.train.reproduce import load_conditions, reproduce
+    from xir_bench.board.reproduce import load_conditions, reproduce
 
     if args.update_from is not None:
-        from xir_bench.train.reproduce import update_expected
+        from xir_bench.board.reproduce import update_expected
 
         updated = update_expected(args.conditions, args.update_from)
         print(f"updated the expected scores of {len(updated)} conditions in {args.conditions}")

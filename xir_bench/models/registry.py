@@ -49,15 +49,17 @@ class LoadedModel:
     reference: bool = False
 
     def scorer_factory(self, options: Any) -> Callable[[Any], Any] | None:
-        """What :func:`xir_bench.pipelines.parallel.run_task` builds its scorer with (None: the random reference)."""
+        """What :func:`xir_bench.pipelines.parallel.run_task` builds its scorer with (None: the random reference).
+
+        ``options`` has ``cache_dir`` and ``progress`` (a ``RunOptions``)."""
         if self.reference:
             return None
         if self.lexical is not None:
             return self.lexical
-        from xir_bench.pipelines.parallel import dense_scorer
+        from xir_bench.models.encoding import encode_collection
 
         encoder = self.encoder
-        return lambda collection: dense_scorer(encoder, collection, options)
+        return lambda collection: encode_collection(encoder, collection, options.cache_dir, options.progress)
 
     def trained_on(self) -> str | None:
         trained = getattr(self.encoder, "trained_on", None)

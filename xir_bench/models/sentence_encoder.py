@@ -57,7 +57,7 @@ def card_for_folder(folder: Path) -> ModelCard | None:
 
 def embedded_card(folder: Path) -> ModelCard | None:
     """The card ``xir-bench train`` saves inside a model's folder: found wherever the model is."""
-    from xir_bench.train.config import EMBEDDED_CARD
+    from xir_bench.cards import EMBEDDED_CARD
 
     path = Path(folder) / EMBEDDED_CARD
     if not path.is_file():

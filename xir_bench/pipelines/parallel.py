@@ -16,12 +16,11 @@ from xir_bench.core.collection import CandidateText, ParallelCollection, Sentenc
 from xir_bench.core.evaluate import aggregate, compute_rank_table, per_query_frame, pooled_aggregate, subset_scores
 from xir_bench.core.ranking import DEFAULT_TIES, TieRule
 from xir_bench.core.reference import expected_per_query_frame
-from xir_bench.core.scorers import DenseScorer, Scorer
+from xir_bench.core.scorers import Scorer
 from xir_bench.core.settings import SETTING_KINDS, SettingKind, enumerate_settings
 from xir_bench.data.sources import cache_root
 from xir_bench.data.tasks import load_task
 from xir_bench.errors import XirBenchError
-from xir_bench.models.encoding import TextEncoder, encode_collection
 from xir_bench.results.store import model_folder, read_result, write_model_meta, write_result
 
 
@@ -56,11 +55,6 @@ class TaskOutcome:
     aggregates: dict[str, dict[str, float]]
     reused: bool
     pooled: dict[str, dict[str, float]] = field(default_factory=dict)
-
-
-def dense_scorer(encoder: TextEncoder, collection: ParallelCollection, options: RunOptions) -> DenseScorer:
-    """:func:`encode_collection` with the run's cache folder and progress setting."""
-    return encode_collection(encoder, collection, options.cache_dir, options.progress)
 
 
 def _prompts(meta: dict[str, Any] | None) -> dict[str, str]:

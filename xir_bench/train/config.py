@@ -12,6 +12,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Literal
 
+from xir_bench.cards import EMBEDDED_CARD
 from xir_bench.errors import XirBenchError
 
 LossName = Literal["mnrl", "cached-mnrl"]
@@ -48,10 +49,6 @@ def strategy_name(alpha: float) -> str:
     """The paper's name of a strategy: X-X-mono (alpha 1), X-Y (alpha 0), else hybrid."""
     named = {float(s.value): s.label for s in HybridStrategy}
     return named.get(alpha, HybridStrategy.HYBRID.label)
-
-
-#: The model card's copy inside a trained model's folder (see :func:`xir_bench.train.recipe.train`).
-EMBEDDED_CARD = "xir-bench-card.toml"
 
 
 @dataclass
