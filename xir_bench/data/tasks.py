@@ -27,18 +27,18 @@ def select_languages(card: TaskCard, languages: list[str] | None) -> list[str]:
 
 
 def load_task(
-    name: str,
+    task: str | TaskCard,
     languages: list[str] | None = None,
     data_dir: str | Path | None = None,
     candidate_text: CandidateText = "sentence",
     base_url: str | None = None,
     sentence_source: SentenceSource = "breaks",
 ) -> ParallelCollection:
-    """The collection of a parallel task ``name`` (``xquad-r``, ``mlqa-r``, any ``lareqa``-format card).
+    """The collection of a parallel task (a card, or its name: ``xquad-r``, ``mlqa-r``, any ``lareqa`` card).
 
     A top-k task (MIRACL) is never loaded whole: its pipeline streams the corpus language by
     language (:mod:`xir_bench.data.miracl`)."""
-    card = get_task_card(name)
+    card = task if isinstance(task, TaskCard) else get_task_card(task)
     if card.source.format != "lareqa":
         raise XirBenchError(
             f"{card.title} is a top-k task ({card.source.format}): it is searched language by language, "

@@ -12,7 +12,7 @@ import numpy as np
 from mteb.abstasks.retrieval import AbsTaskRetrieval
 from mteb.timing import TimingStack
 
-from xir_bench.cards import get_task_card
+from xir_bench.cards import TaskCard
 from xir_bench.core.collection import CandidateText, ParallelCollection
 from xir_bench.core.evaluate import RankTable, compute_rank_table, per_query_frame, subset_scores
 from xir_bench.core.metrics import Judged, average_precision, per_query_scores
@@ -77,7 +77,9 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
     """A LAReQA-style parallel data set, one MTEB subset per evaluation setting."""
 
     _xir_bench_task: ClassVar[bool] = True
-    card_name: ClassVar[str]
+    #: The card the class was made from (kept on the class: a card folder may be gone by the time mteb
+    #: instantiates every registered task).
+    task_card: ClassVar[TaskCard]
 
     def __init__(
         self,
@@ -91,7 +93,7 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.card = get_task_card(self.card_name)
+        self.card = self.task_card
         self.data_dir = data_dir
         self.candidate_text: CandidateText = candidate_text
         self.ties: TieRule = ties
@@ -119,7 +121,7 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
             return
         timer = timer or TimingStack()
         with timer("Data loading", log_message=f"Loading {self.card.title}..."):
-            self.collection = load_task(self.card_name, needed, self.data_dir, self.candidate_text)
+            self.collection = load_task(self.card, needed, self.data_dir, self.candidate_text)
         available = set(self.collection.languages)
         subsets = [
             name

@@ -40,7 +40,7 @@ def task_class(card: TaskCard) -> type[AbsTaskRetrieval]:
     if card.kind == "topk":
         return XirMIRACL
     if card.mteb_name not in _CLASSES:
-        attributes = {"card_name": card.name, "metadata": task_metadata(card), "__module__": __name__}
+        attributes = {"task_card": card, "metadata": task_metadata(card), "__module__": __name__}
         _CLASSES[card.mteb_name] = type(card.mteb_name, (ParallelRetrievalTask,), attributes)
     return _CLASSES[card.mteb_name]
 
