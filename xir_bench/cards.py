@@ -113,6 +113,14 @@ class ModelCard(BaseModel):
     query_prefix: str = ""
     passage_prefix: str = ""
 
+    def location(self) -> Path | None:
+        """The model's folder: ``path`` is relative to the repository that holds ``models/``, not to
+        the working folder, so a card finds its model (and a model its card) from anywhere."""
+        if self.path is None:
+            return None
+        path = Path(self.path)
+        return (path if path.is_absolute() else _card_dir("models").parent / path).resolve()
+
 
 def _card_dir(kind: str) -> Path:
     """``tasks``/``models`` in a checkout, else the copy packaged in the wheel."""

@@ -448,3 +448,19 @@ def test_a_failure_while_drawing_leaves_the_old_board_and_pictures(
     assert board.read_text() == text
     assert {p.name: p.read_bytes() for p in (board.parent / "plots").iterdir()} == before
     assert {p.name for p in board.parent.iterdir()} == {"README.md", "plots"}  # no staging folder left
+
+
+def test_compare_tests_every_measure_the_table_has(bm25_run: Path, tiny_data: Path, run_cli) -> None:
+    """Per-query columns are named like subset scores, so every measure gets its paired test."""
+    from xir_bench.core.metrics import MEASURES
+
+    run_cli("run", "--model", "bm25-snowball", "--task", "xquad-r", "--languages", "de,en,es",
+            "--data-dir", tiny_data, "--output", bm25_run, "--quiet")  # fmt: skip
+    a, b = next(bm25_run.glob("bm25/*")), next(bm25_run.glob("bm25-snowball/*"))
+    for measure in (m for m in MEASURES if "parallel" in m.scopes or "multi" in m.scopes):
+        out = run_cli("compare", a, b, "--metric", measure.name).out
+        rows = [line.split() for line in out.splitlines() if line.startswith("XQuADR")]
+        assert rows, measure.name
+        assert all(len(row) >= 6 and row[5] != "-" for row in rows), (measure.name, out)  # a p-value per row
+    wrong = run_cli("compare", a, b, "--metric", "same_language_first", expect=2)
+    assert "use one of map, ndcg_at_10, mrr, recall_at_1" in wrong.err

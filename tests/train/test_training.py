@@ -403,3 +403,13 @@ def test_fine_tuned_models_inherit_their_bases_lineage(tmp_path: Path) -> None:
     assert lineage["original"] == "intfloat/multilingual-e5-small" and "SQuAD" in lineage["training_data"]
     assert base_lineage("intfloat/multilingual-e5-small") == {"original": "intfloat/multilingual-e5-small"}
     assert base_lineage("static:64") == {}
+
+
+def test_alpha_takes_a_strategy_name(run_cli) -> None:
+    from xir_bench.train.config import HybridStrategy, parse_alpha, strategy_name
+
+    assert [parse_alpha(s) for s in ("x-x-mono", "X-Y", "hybrid", "0.3")] == [1.0, 0.0, 0.5, 0.3]
+    assert [strategy_name(float(s.value)) for s in HybridStrategy] == ["X-X-mono", "X-Y", "hybrid"]
+    assert strategy_name(0.3) == "hybrid"
+    with pytest.raises(SystemExit):
+        run_cli("train", "--base", "static", "--train", "mlqa-r", "--output", "x", "--alpha", "mono", expect=None)

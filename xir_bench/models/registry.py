@@ -74,7 +74,7 @@ def check_local_name(name: str, folder: Path) -> None:
     from xir_bench.cards import model_cards
 
     card = model_cards().get(name)
-    elsewhere = card is not None and card.path is not None and Path(card.path).resolve() != folder.resolve()
+    elsewhere = card is not None and card.path is not None and card.location() != folder.resolve()
     other_kind = card is not None and card.kind != "sentence-transformers"
     if name == "random" or name in LEXICAL or elsewhere or other_kind:
         owner = card.path if elsewhere and card is not None else "a built-in or package-shipped model"

@@ -51,7 +51,7 @@ def card_for_folder(folder: Path) -> ModelCard | None:
     """The card of a local model folder: one in ``models/`` whose ``path`` is this folder,
     else the copy ``xir-bench train`` saved inside it, else None."""
     folder = Path(folder)
-    published = next((c for c in model_cards().values() if c.path and Path(c.path).resolve() == folder.resolve()), None)
+    published = next((c for c in model_cards().values() if c.path and c.location() == folder.resolve()), None)
     return published or embedded_card(folder)
 
 
