@@ -152,10 +152,15 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
     return run
 
 
+def tiny_run_args(model: str | Path, data: Path, output: Path, *extra: str) -> list[str]:
+    """``run`` of ``model`` on the synthetic XQuAD-R (de, en, es) into ``output``: the argument list tests share."""
+    return ["run", "--model", str(model), "--task", "xquad-r", "--languages", "de,en,es", "--data-dir", str(data),
+            "--output", str(output), "--quiet", *extra]  # fmt: skip
+
+
 @pytest.fixture
 def bm25_run(run_cli: Callable[..., CliResult], tiny_data: Path, tmp_path: Path) -> Path:
     """The BM25 baseline on the synthetic XQuAD-R, written under ``tmp_path/results``; returns that folder."""
     output = tmp_path / "results"
-    run_cli("run", "--model", "bm25", "--task", "xquad-r", "--languages", "de,en,es", "--data-dir", tiny_data,
-            "--output", output, "--quiet")  # fmt: skip
+    run_cli(*tiny_run_args("bm25", tiny_data, output))
     return output

@@ -10,6 +10,7 @@ import matplotlib.image
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import tiny_run_args
 
 from xir_bench.board.cells import compare_columns
 from xir_bench.board.compare import compare
@@ -33,25 +34,7 @@ def results(tiny_data: Path, static_model: Path, tmp_path: Path) -> Path:
     """Stored runs of BM25 and a static model on the synthetic XQuAD-R."""
     out = tmp_path / "results"
     for model in ("bm25", str(static_model)):
-        assert (
-            main(
-                [
-                    "run",
-                    "--model",
-                    model,
-                    "--task",
-                    "xquad-r",
-                    "--languages",
-                    LANGS,
-                    "--data-dir",
-                    str(tiny_data),
-                    "--output",
-                    str(out),
-                    "--quiet",
-                ]
-            )
-            == 0
-        )
+        assert main(tiny_run_args(model, tiny_data, out)) == 0
     return out
 
 
@@ -238,8 +221,7 @@ def test_rows_scored_another_way_say_so() -> None:
 
 
 def _run_into(out: Path, model: str, data: Path, *extra: str) -> None:
-    args = ["run", "--model", model, "--task", "xquad-r", "--languages", LANGS, "--data-dir", str(data)]
-    assert main([*args, "--output", str(out), "--quiet", *extra]) == 0
+    assert main(tiny_run_args(model, data, out, *extra)) == 0
 
 
 def test_not_zero_shot_rows_are_marked_and_ranked_apart(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import tiny_run_args
 from mteb.results import TaskResult
 
 from xir_bench.cli.main import main
@@ -26,20 +27,7 @@ def test_run_writes_mteb_results(
 ) -> None:
     model_arg = "bm25" if model == "bm25" else str(static_model)
     out_dir = tmp_path / "results"
-    args = [
-        "run",
-        "--model",
-        model_arg,
-        "--task",
-        "xquad-r",
-        "--languages",
-        LANGS,
-        "--data-dir",
-        str(tiny_data),
-        "--output",
-        str(out_dir),
-        "--quiet",
-    ]
+    args = tiny_run_args(model_arg, tiny_data, out_dir)
     code, out, _ = _run(capsys, *args)
     assert code == 0 and "xquad-r" in out and "new" in out
     (result_file,) = out_dir.rglob("XQuADR.json")
@@ -88,20 +76,7 @@ def test_bm25_ranks_its_own_language_first(tiny_data: Path, tmp_path: Path, caps
 def test_settings_merge_into_existing_result(
     tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    base = [
-        "run",
-        "--model",
-        "bm25",
-        "--task",
-        "xquad-r",
-        "--languages",
-        LANGS,
-        "--data-dir",
-        str(tiny_data),
-        "--output",
-        str(tmp_path),
-        "--quiet",
-    ]
+    base = tiny_run_args("bm25", tiny_data, tmp_path)
     _run(capsys, *base, "--settings", "mono")
     _run(capsys, *base, "--settings", "multi")
     (result_file,) = tmp_path.rglob("XQuADR.json")
@@ -131,20 +106,7 @@ def test_errors_exit_2_with_a_message(
 
 
 def test_bad_data_file_loses_nothing(tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    base = [
-        "run",
-        "--model",
-        "bm25",
-        "--task",
-        "xquad-r",
-        "--languages",
-        LANGS,
-        "--data-dir",
-        str(tiny_data),
-        "--output",
-        str(tmp_path),
-        "--quiet",
-    ]
+    base = tiny_run_args("bm25", tiny_data, tmp_path)
     _run(capsys, *base)
     (result_file,) = tmp_path.rglob("XQuADR.json")
     before = result_file.read_bytes()
