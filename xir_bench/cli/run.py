@@ -175,7 +175,10 @@ def handle(args: argparse.Namespace) -> int:
         options.cache_dir = None
     elif args.cache_dir is not None:
         options.cache_dir = args.cache_dir
-    search = SearchOptions(args.chunk_size, args.exact_limit, args.faiss, args.nprobe, args.workers, args.ray_address)
+    search = SearchOptions(
+        chunk_size=args.chunk_size, exact_limit=args.exact_limit, faiss_factory=args.faiss, nprobe=args.nprobe,
+        workers=args.workers, ray_address=args.ray_address,
+    )  # fmt: skip
     model = load_model(args.model, args.revision, args.query_prefix, args.passage_prefix, args.batch_size, args.device)
     trained_on = model.trained_on()
     outcomes = []

@@ -9,25 +9,13 @@ The command line, tests and recipes call this; neither knows which pipeline a ta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from xir_bench.cards import TaskCard
 from xir_bench.errors import XirBenchError
 from xir_bench.models.registry import LoadedModel
 from xir_bench.pipelines.parallel import RunOptions, TaskOutcome, run_task
-
-
-@dataclass(frozen=True)
-class SearchOptions:
-    """How a top-k task searches (``xir-bench run``'s MIRACL options); parallel tasks ignore them."""
-
-    chunk_size: int = 50_000
-    exact_limit: int = 1_000_000
-    faiss_factory: str = "IVF4096,Flat"
-    nprobe: int = 64
-    workers: int = 1
-    ray_address: str | None = None
+from xir_bench.pipelines.topk import SearchOptions
 
 
 def evaluate_task(

@@ -70,22 +70,28 @@ def hits_frame(lang: str, query_ids: list[str], hits: Hits, qrels: dict[str, dic
 
 
 @dataclass
-class MiraclOptions:
-    """How to run MIRACL (``xir-bench run --task miracl``)."""
+class SearchOptions:
+    """How a top-k task searches (``xir-bench run``'s MIRACL options)."""
 
-    languages: list[str]
-    data_dir: str | Path | None
-    output: Path
-    cache_dir: Path | None
     chunk_size: int = 50_000
     exact_limit: int = 1_000_000
     faiss_factory: str = "IVF4096,Flat"
     nprobe: int = 64
     k: int = 100
-    overwrite: bool = False
-    progress: bool = True
     workers: int = 1
     ray_address: str | None = None
+
+
+@dataclass(kw_only=True)
+class MiraclOptions(SearchOptions):
+    """How to run MIRACL (``xir-bench run --task miracl``): what to run, and how to search."""
+
+    languages: list[str]
+    data_dir: str | Path | None
+    output: Path
+    cache_dir: Path | None
+    overwrite: bool = False
+    progress: bool = True
 
 
 def dense_searcher(
