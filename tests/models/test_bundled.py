@@ -140,8 +140,8 @@ def test_converted_model_runs_in_xir_bench(converted: Path, tmp_path: Path) -> N
     (result,) = out.rglob("XQuADR.json")
     scores = {e["hf_subset"]: e for e in json.loads(result.read_text())["scores"]["test"]}
     assert scores["eng-eng"]["map"] > 0.5  # a real model finds the answers of the synthetic questions
-    meta = json.loads((result.parent / "model_meta.json").read_text())
-    assert meta["query_prefix"] == "query: " and meta["passage_prefix"] == "passage: "
+    record = json.loads((result.parent / "model_meta.json").read_text())["xir_bench"]
+    assert record["query_prefix"] == "query: " and record["passage_prefix"] == "passage: "
 
 
 def _evaluate(model, data: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> float:
