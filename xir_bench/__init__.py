@@ -1,8 +1,22 @@
 """xir-bench: multilingual information retrieval evaluation (an MTEB plugin).
 
-Data flows one way: load (``xir_bench.data``) -> collection -> encode
-(``xir_bench.models.encoding``, cached) -> rank every setting (``xir_bench.core.ranking``) ->
-metrics and bias (``xir_bench.core.metrics``) -> results (``xir_bench.results.store``).
+Data flows one way: a task card (``tasks/*.toml``) -> its data (``xir_bench.data``) -> a model
+from the registry (``xir_bench.models.registry``) encodes it (cached) -> every setting is
+ranked (``xir_bench.core``) -> measures (``xir_bench.core.metrics.MEASURES``) -> results
+(``xir_bench.results``, mteb's TaskResult) -> the board (``xir_bench.board``).
 """
 
-__version__ = "0.2.0"
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.3.0"
+
+
+def load_model(spec: str, device: str | None = None) -> Any:
+    """A model ``mteb.evaluate`` accepts, with a real ``ModelMeta`` (name, revision, languages and
+    training data from its card), for a local folder, a model built from scratch, ``pip:NAME``
+    (the encoders shipped in packages) or a hub id. See :mod:`xir_bench.mteb_plugin.models`."""
+    from xir_bench.mteb_plugin.models import mteb_model
+
+    return mteb_model(spec, device)

@@ -79,6 +79,14 @@ class TaskCard(BaseModel):
     citation: str
     sources: list[str] = Field(default_factory=list, description="Data sets the task is drawn from.")
     source: DataSource
+    # mteb's TaskMetadata (see xir_bench.mteb_plugin.metadata)
+    date: tuple[str, str] | None = Field(None, description="When the texts were written or collected (mteb's date).")
+    sample_creation: str = Field("found", description="mteb's sample_creation: found, human-translated, multiple ...")
+    annotations_creators: str = "human-annotated"
+    adapted_from: list[str] = Field(default_factory=list, description="mteb tasks of the data this task is drawn from.")
+    mteb_family: str | None = Field(
+        None, description="Prefix of the per-setting-kind mteb tasks (<family>Mono, Cross, Multi); parallel tasks."
+    )
 
     @field_validator("languages")
     @classmethod
@@ -144,6 +152,11 @@ def _load(path: Path, model: type[BaseModel]) -> BaseModel:
 #: More task-card folders, separated by the path separator: a LAReQA-format data set of your
 #: own is one card there (see the README), no code.
 EXTRA_TASKS_ENV = "XIR_BENCH_TASK_CARDS"
+
+
+def task_card_dir() -> Path:
+    """The package's task cards (``tasks/`` in a checkout)."""
+    return _card_dir("tasks")
 
 
 def _task_card_dirs() -> list[Path]:

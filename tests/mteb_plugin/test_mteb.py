@@ -79,7 +79,12 @@ def test_registered_tasks_and_language_filters() -> None:
     miracl = mteb.get_task("XirMIRACL", languages=["swa"])
     assert miracl.hf_subsets == ["sw"] and miracl.metadata.main_score == "ndcg_at_10"
     assert {"XQuADR", "MLQAR", "XirMIRACL"} <= {t.metadata.name for t in mteb.get_tasks(task_types=["Retrieval"])}
-    assert [t.metadata.name for t in xir_mteb.benchmark().tasks] == ["XirMIRACL", "MLQAR", "XQuADR"]  # card order
+    assert [t.metadata.name for t in xir_mteb.benchmark().tasks] == [  # card order, one task per setting kind
+        "XirMIRACL", "LAReQAMLQAMono", "LAReQAMLQACross", "LAReQAMLQAMulti",
+        "LAReQAXQuADMono", "LAReQAXQuADCross", "LAReQAXQuADMulti",
+    ]  # fmt: skip
+    cross = mteb.get_task("LAReQAXQuADCross", languages=["tha"])
+    assert "tha_queries-eng_pool" in cross.hf_subsets and len(mteb.get_task("LAReQAXQuADMulti").hf_subsets) == 11
     xir_mteb.register()  # idempotent
 
 

@@ -8,6 +8,13 @@
 Subset names use ISO 639-3 codes as MTEB does (``eng-deu``, ``eng-all``): query language
 first, then the pool. :attr:`Setting.subset` makes them and :meth:`Setting.parse` reads them;
 nothing else in the package builds or splits a subset name.
+
+The per-kind mteb tasks (``LAReQAXQuADMono`` ...) name their subsets by role instead
+(:attr:`Setting.role_subset`): ``eng`` in the mono and multilingual tasks (queries in English;
+the pool is English, or every language), ``eng_queries-deu_pool`` in the cross-lingual task. A
+bare pair is ambiguous across mteb: its MLQARetrieval and BelebeleRetrieval put the passages'
+language first (``ara-deu`` = Arabic contexts, German questions), xir-bench's own results the
+query's; spelling the roles out leaves nothing to guess.
 """
 
 from __future__ import annotations
@@ -47,6 +54,13 @@ class Setting:
                 f"{subset!r} is not a subset name (QUERY-POOL in ISO 639-3 codes, e.g. eng-deu, eng-all)"
             )
         return cls.of(ISO3_TO_1[query], None if pool == ALL_LANGUAGES else ISO3_TO_1[pool])
+
+    @property
+    def role_subset(self) -> str:
+        """The subset's name in the per-kind mteb tasks: ``eng``, or ``eng_queries-deu_pool`` for cross."""
+        if self.kind == "cross":
+            return f"{iso3(self.query_lang)}_queries-{iso3(self.pool_lang or '')}_pool"
+        return iso3(self.query_lang)
 
     @property
     def subset(self) -> str:

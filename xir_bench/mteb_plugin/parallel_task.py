@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 from mteb.abstasks.retrieval import AbsTaskRetrieval
@@ -17,11 +17,15 @@ from xir_bench.core.collection import CandidateText, ParallelCollection
 from xir_bench.core.evaluate import RankTable, compute_rank_table, per_query_frame, subset_scores
 from xir_bench.core.metrics import Judged, average_precision, per_query_scores
 from xir_bench.core.ranking import DEFAULT_TIES, TieRule, merge_rounding_ties, ranks_from_scores
-from xir_bench.core.settings import enumerate_settings
+from xir_bench.core.scorers import DenseScorer
+from xir_bench.core.settings import SettingKind
+from xir_bench.data.sources import cache_root
 from xir_bench.data.tasks import load_task
 from xir_bench.errors import XirBenchError
 from xir_bench.models.encoding import encode_collection
 from xir_bench.mteb_plugin.encoder import MtebModelEncoder
+from xir_bench.mteb_plugin.metadata import subset_names
+from xir_bench.mteb_plugin.predictions import write_predictions
 
 if TYPE_CHECKING:
     import mteb
@@ -80,6 +84,8 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
     #: The card the class was made from (kept on the class: a card folder may be gone by the time mteb
     #: instantiates every registered task).
     task_card: ClassVar[TaskCard]
+    #: The one setting kind of a per-kind task (``LAReQAXQuADMono`` ...); None: every setting.
+    setting_kind: ClassVar[SettingKind | None] = None
 
     def __init__(
         self,
@@ -90,9 +96,14 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
         encode_once: bool = True,
         block_size: int = 512,
         progress: bool = True,
+        cache_dir: Path | Literal["default"] | None = "default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        #: The embedding cache (``xir-bench run``'s folder by default; None: none). Keyed by the model's
+        #: mteb name and revision: a rerun under mteb.evaluate encodes nothing again.
+        self.cache_dir = cache_root() / "embeddings" if cache_dir == "default" else cache_dir
+        self._scorer: DenseScorer | None = None
         self.card = self.task_card
         self.data_dir = data_dir
         self.candidate_text: CandidateText = candidate_text
@@ -100,7 +111,7 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
         self.encode_once = encode_once
         self.block_size = block_size
         self.progress = progress
-        self.settings = {s.subset: s for s in enumerate_settings(list(self.card.languages))}
+        self.settings = subset_names(self.card, self.setting_kind)
         self.collection: ParallelCollection | None = None
         self.per_query: pd.DataFrame | None = None
         self._encoded: _Encoded | None = None
@@ -136,6 +147,7 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
     def unload_data(self) -> None:
         self.collection = None
         self._encoded = None
+        self._scorer = None
         self.dataset = None  # type: ignore[assignment]
         self.data_loaded = False
 
@@ -198,18 +210,23 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
                 timer=timer,
                 **kwargs,
             )
+        if not callable(getattr(model, "encode", None)):  # e.g. mteb/baseline-bm25s: mteb's search protocol
+            logger.info("%s: %s has no encode(); scoring through mteb's search", self.metadata.name, type(model))
+            return super().evaluate(
+                model, split, subsets_to_run, encode_kwargs=encode_kwargs, prediction_folder=prediction_folder,
+                num_proc=num_proc, timer=timer, **kwargs,
+            )  # fmt: skip
         timer = timer or TimingStack()
         self.load_data(num_proc=num_proc, timer=timer)
-        if prediction_folder is not None:
-            logger.warning(
-                "%s: encode-once evaluation ranks the full pool and saves no predictions", self.metadata.name
-            )
         subsets = [s for s in self.hf_subsets if subsets_to_run is None or s in subsets_to_run]
         table = self._rank_table(model, split, subsets[0] if subsets else "", encode_kwargs, timer)
         settings = [self.settings[s] for s in subsets]
         with timer("Scoring", split=split, log_message=f"Scoring {len(settings)} subsets of {self.metadata.name}"):
             self.per_query = per_query_frame(self._require_collection(), table, settings)
-            return subset_scores(self.per_query, settings, self.metadata.main_score)
+            scores = subset_scores(self.per_query, settings, self.metadata.main_score)
+        if prediction_folder is not None:
+            write_predictions(self, Path(prediction_folder), dict(zip(subsets, settings, strict=True)))
+        return {name: scores[setting.subset] for name, setting in zip(subsets, settings, strict=True)}
 
     def _rank_table(
         self, model: Any, split: str, subset: str, encode_kwargs: dict[str, Any], timer: TimingStack
@@ -220,7 +237,8 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
             return memo.table
         encoder = MtebModelEncoder(model, self.metadata, split, subset, encode_kwargs)
         with timer("Encoding", split=split, log_message=f"Encoding unique texts of {self.metadata.name} once"):
-            scorer = encode_collection(encoder, collection, cache_dir=None, progress=self.progress)
+            scorer = encode_collection(encoder, collection, cache_dir=self.cache_dir, progress=self.progress)
+        self._scorer = scorer
         with timer("Ranking", split=split):
             table = compute_rank_table(collection, scorer, self.block_size, self.progress, self.ties)
         self._encoded = _Encoded(model, split, collection.languages, table)

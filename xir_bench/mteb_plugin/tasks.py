@@ -1,20 +1,24 @@
-"""xir-bench's tasks as MTEB tasks: XQuAD-R and MLQA-R (every setting) and MIRACL.
+"""xir-bench's tasks as mteb tasks, made from the cards in ``tasks/``.
 
-Importing this module registers the tasks with mteb (``mteb.get_task("XQuADR")`` then
-works); :func:`register` does the same explicitly and is idempotent::
+Importing this module registers them with mteb (:func:`register` does the same, idempotent)::
 
     import mteb
-    import xir_bench.mteb_plugin.tasks  # registers XQuADR, MLQAR, XirMIRACL
+    import xir_bench.mteb_tasks  # registers the tasks
 
-    results = mteb.evaluate(model, tasks=mteb.get_tasks(tasks=["XQuADR"], languages=["eng", "deu"]))
+    tasks = mteb.get_tasks(tasks=["LAReQAXQuADMono", "LAReQAXQuADCross", "LAReQAXQuADMulti"])
+    results = mteb.evaluate(xir_bench.load_model("models/static-scratch"), tasks=tasks)
 
-A parallel task has one MTEB subset per setting: ``eng-eng`` (monolingual), ``eng-deu``
-(queries in English, pool of German) and ``eng-all`` (queries in English, the pool of
-every language). MTEB evaluates subset by subset and would encode the same texts once
-per subset (22x for XQuAD-R's 132 subsets); these tasks instead encode every unique text
-once, on the first subset asked for, rank every setting from those embeddings with
-xir-bench's engine (exact full-pool ranks), and answer later subsets from memory. Set
-``encode_once=False`` to get MTEB's plain per-subset evaluation (top-1000 search).
+Per parallel card, one task per setting kind, whose mteb mean is the board's number:
+
+- ``LAReQAXQuADMono``: subsets ``eng``, ``deu``, ... (queries and pool in that language);
+- ``LAReQAXQuADCross``: subsets ``eng_queries-deu_pool`` (English queries, German pool);
+- ``LAReQAXQuADMulti``: subsets ``eng``, ... (queries in that language, one pool of every language);
+
+and the combined ``XQuADR`` / ``MLQAR`` (every setting, xir-bench's own subset names ``eng-deu``),
+kept for ``xir-bench run``'s results; ``XirMIRACL`` for MIRACL. mteb evaluates subset by subset
+and would encode the same texts once per subset; these tasks encode every unique text once
+(through the embedding cache), rank every setting exactly with xir-bench's engine and answer
+the other subsets from memory. ``encode_once=False`` gives mteb's plain per-subset path.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING
 from mteb.abstasks.retrieval import AbsTaskRetrieval
 
 from xir_bench.cards import TaskCard, get_task_card, task_cards
+from xir_bench.core.settings import SETTING_KINDS, SettingKind
 from xir_bench.mteb_plugin.compat import check_internals, register_tasks
 from xir_bench.mteb_plugin.metadata import task_metadata
 from xir_bench.mteb_plugin.miracl_task import XirMIRACL
@@ -35,23 +40,33 @@ if TYPE_CHECKING:
 _CLASSES: dict[str, type[AbsTaskRetrieval]] = {}
 
 
-def task_class(card: TaskCard) -> type[AbsTaskRetrieval]:
-    """The mteb task class of a card: made once per parallel card (a new card needs no code)."""
+def task_class(card: TaskCard, kind: SettingKind | None = None) -> type[AbsTaskRetrieval]:
+    """The mteb task class of a card (of one setting kind): made once, from the card alone."""
     if card.kind == "topk":
         return XirMIRACL
-    if card.mteb_name not in _CLASSES:
-        attributes = {"task_card": card, "metadata": task_metadata(card), "__module__": __name__}
-        _CLASSES[card.mteb_name] = type(card.mteb_name, (ParallelRetrievalTask,), attributes)
-    return _CLASSES[card.mteb_name]
+    metadata = task_metadata(card, kind)
+    if metadata.name not in _CLASSES:
+        attributes = {"task_card": card, "setting_kind": kind, "metadata": metadata, "__module__": __name__}
+        _CLASSES[metadata.name] = type(metadata.name, (ParallelRetrievalTask,), attributes)
+    return _CLASSES[metadata.name]
 
 
 XQuADR = task_class(get_task_card("xquad-r"))
 MLQAR = task_class(get_task_card("mlqa-r"))
 
 
+def kind_tasks(card: TaskCard) -> tuple[type[AbsTaskRetrieval], ...]:
+    """A parallel card's three per-kind tasks (mono, cross, multi); a top-k card's one task."""
+    if card.kind == "topk":
+        return (task_class(card),)
+    return tuple(task_class(card, kind) for kind in SETTING_KINDS)
+
+
 def task_classes() -> tuple[type[AbsTaskRetrieval], ...]:
-    """Every card's task class (the cards in ``$XIR_BENCH_TASK_CARDS`` folders included)."""
-    return tuple(task_class(card) for card in task_cards().values())
+    """Every card's tasks: per-kind and combined (the cards in ``$XIR_BENCH_TASK_CARDS`` folders included)."""
+    classes = [cls for card in task_cards().values() for cls in kind_tasks(card)]
+    classes += [task_class(card) for card in task_cards().values() if card.kind == "parallel"]
+    return tuple(classes)
 
 
 def register() -> None:
@@ -67,9 +82,10 @@ def benchmark() -> mteb.Benchmark:  # type: ignore[name-defined]
     register()
     return mteb.Benchmark(
         name="xir-bench",
-        tasks=mteb.get_tasks(tasks=[t.metadata.name for t in task_classes()]),
-        description="Multilingual answer and passage retrieval: XQuAD-R and MLQA-R in every mono, cross and "
-        "multilingual setting (LAReQA), and MIRACL dev.",
+        tasks=mteb.get_tasks(tasks=[t.metadata.name for card in task_cards().values() for t in kind_tasks(card)]),
+        description="Multilingual answer and passage retrieval: XQuAD-R and MLQA-R as one task per setting kind "
+        "(monolingual, cross-lingual, multilingual pool; LAReQA), whose means are the board's Mo, Cr and Mul, "
+        "and MIRACL dev.",
         reference="https://github.com/google-research-datasets/lareqa",
     )
 
