@@ -164,3 +164,28 @@ def bm25_run(run_cli: Callable[..., CliResult], tiny_data: Path, tmp_path: Path)
     output = tmp_path / "results"
     run_cli(*tiny_run_args("bm25", tiny_data, output))
     return output
+
+
+XQUAD_LANGS = ("ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh")
+
+
+@pytest.fixture(scope="session")
+def full_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Synthetic XQuAD-R in all 11 languages (5 questions, 7 candidates each), and MLQA-R."""
+    root = write_lareqa(tmp_path_factory.mktemp("data"), languages=XQUAD_LANGS)
+    return write_lareqa(root, task_folder="mlqa-r", languages=("ar", "de", "en", "es", "hi", "vi", "zh"))
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A from-scratch static model whose tokenizer has seen every fixture language."""
+    from xir_bench.models.scratch import save_static_model
+
+    texts = [
+        text
+        for lang in XQUAD_LANGS
+        for article in lareqa_document(lang)["data"]
+        for paragraph in article["paragraphs"]
+        for text in [*paragraph["sentences"], *(q["question"] for q in paragraph["qas"])]
+    ]
+    return save_static_model(texts, tmp_path_factory.mktemp("models") / "static-11", dim=32, vocab_size=400)

@@ -10,7 +10,6 @@ from pathlib import Path
 import mteb
 import numpy as np
 import pytest
-from conftest import lareqa_document, write_lareqa
 from sentence_transformers import SentenceTransformer
 
 import xir_bench.mteb_plugin.tasks as xir_mteb
@@ -19,30 +18,7 @@ from xir_bench.data import miracl
 from xir_bench.errors import XirBenchError
 from xir_bench.mteb_plugin import compat as mteb_compat
 
-XQUAD_LANGS = ("ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh")
 SCORE_KEYS = ("map", "ndcg_at_10", "mrr", "recall_at_1", "recall_at_10", "recall_at_100")
-
-
-@pytest.fixture(scope="module")
-def full_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Synthetic XQuAD-R in all 11 languages (5 questions, 7 candidates each), and MLQA-R."""
-    root = write_lareqa(tmp_path_factory.mktemp("data"), languages=XQUAD_LANGS)
-    return write_lareqa(root, task_folder="mlqa-r", languages=("ar", "de", "en", "es", "hi", "vi", "zh"))
-
-
-@pytest.fixture(scope="module")
-def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A from-scratch static model whose tokenizer has seen every fixture language."""
-    from xir_bench.models.scratch import save_static_model
-
-    texts = [
-        text
-        for lang in XQUAD_LANGS
-        for article in lareqa_document(lang)["data"]
-        for paragraph in article["paragraphs"]
-        for text in [*paragraph["sentences"], *(q["question"] for q in paragraph["qas"])]
-    ]
-    return save_static_model(texts, tmp_path_factory.mktemp("models") / "static-11", dim=32, vocab_size=400)
 
 
 class CountingModel:
