@@ -445,4 +445,4 @@ def test_compare_tests_every_measure_the_table_has(bm25_run: Path, tiny_data: Pa
         assert rows, measure.name
         assert all(len(row) >= 6 and row[5] != "-" for row in rows), (measure.name, out)  # a p-value per row
     wrong = run_cli("compare", a, b, "--metric", "same_language_first", expect=2)
-    assert "use one of map, ndcg_at_10, mrr, recall_at_1" in wrong.err
+    assert "use one of map, map_at_1000, ndcg_at_10, mrr, mrr_at_10, recall_at_1" in wrong.err

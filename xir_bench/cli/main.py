@@ -11,7 +11,7 @@ import sys
 import textwrap
 from types import ModuleType
 
-from xir_bench.cli import compare, convert, info, leaderboard, mteb, reproduce, run, scratch, train
+from xir_bench.cli import compare, convert, export_mteb, info, leaderboard, mteb, reproduce, run, scratch, train
 from xir_bench.errors import XirBenchError
 
 _DESCRIPTION = """\
@@ -41,6 +41,7 @@ COMMANDS: dict[str, ModuleType] = {
     "train": train,
     "reproduce": reproduce,
     "convert": convert,
+    "export-mteb": export_mteb,
     "mteb": mteb,
 }
 

@@ -73,6 +73,13 @@ def average_precision(judged: Judged) -> np.ndarray:
     return precision.sum(axis=1) / judged.n_relevant
 
 
+def average_precision_at_k(judged: Judged, k: int) -> np.ndarray:
+    """AP counting only relevant items in the top ``k`` (trec_eval's ``map_cut_k``, mteb's ``map_at_k``):
+    the full-pool AP whenever ``k`` reaches the pool size."""
+    ranks = np.where(judged.ranks <= k, judged.ranks, np.inf)
+    return average_precision(Judged(ranks, judged.gains, judged.same_language))
+
+
 def ndcg_at_k(judged: Judged, k: int = 10) -> np.ndarray:
     """nDCG@k with linear gains and the log2(rank + 1) discount (trec_eval's ndcg_cut.k).
 
@@ -152,9 +159,10 @@ _BOTH: frozenset[Scope] = frozenset({"parallel", "topk"})
 
 MEASURES: tuple[Measure, ...] = (
     Measure("map", "mAP", average_precision, None, _PARALLEL),
+    Measure("map_at_1000", "mAP@1000", partial(average_precision_at_k, k=1000), 1000, _PARALLEL),
     Measure("ndcg_at_10", "nDCG@10", partial(ndcg_at_k, k=10), 10, _BOTH),
     Measure("mrr", "MRR", reciprocal_rank, None, _PARALLEL),
-    Measure("mrr_at_10", "MRR@10", partial(reciprocal_rank, k=10), 10, frozenset({"topk"})),
+    Measure("mrr_at_10", "MRR@10", partial(reciprocal_rank, k=10), 10, _BOTH),
     Measure("recall_at_1", "R@1", partial(recall_at_k, k=1), 1, _PARALLEL),
     Measure("recall_at_10", "R@10", partial(recall_at_k, k=10), 10, _BOTH),
     Measure("recall_at_100", "R@100", partial(recall_at_k, k=100), 100, _BOTH),

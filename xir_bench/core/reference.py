@@ -39,10 +39,12 @@ def _harmonic(n: int) -> float:
     return float(np.sum(1.0 / np.arange(1, n + 1)))
 
 
-def expected_ap(n: int, r: int) -> float:
+def expected_ap(n: int, r: int, k: int | None = None) -> float:
+    """E[AP] (at cutoff ``k``): (1/r) sum_{t<=k} P(rank t relevant) E[relevant in 1..t | t relevant] / t."""
     if n == 1:
         return 1.0
-    return (_harmonic(n) + (r - 1) / (n - 1) * (n - _harmonic(n))) / n
+    m = n if k is None else min(k, n)
+    return (_harmonic(m) + (r - 1) / (n - 1) * (m - _harmonic(m))) / n
 
 
 def expected_ndcg(n: int, r: int, k: int = 10) -> float:
@@ -51,12 +53,14 @@ def expected_ndcg(n: int, r: int, k: int = 10) -> float:
 
 
 @cache
-def expected_reciprocal_rank(n: int, r: int) -> float:
-    """sum_k P(first relevant at rank k) / k, the probabilities built by their ratio (no big binomials)."""
+def expected_reciprocal_rank(n: int, r: int, cutoff: int | None = None) -> float:
+    """sum_k P(first relevant at rank k) / k (k <= ``cutoff``), the probabilities built by their ratio
+    (no big binomials)."""
     ks = np.arange(1, n - r + 2, dtype=np.float64)
     ratios = (n - ks[:-1] - r + 1) / (n - ks[:-1])  # P(k+1) / P(k)
     probabilities = (r / n) * np.concatenate([[1.0], np.cumprod(ratios)])
-    return float(np.sum(probabilities / ks))
+    keep = ks <= (cutoff if cutoff is not None else n)
+    return float(np.sum((probabilities / ks)[keep]))
 
 
 def expected_rank_distance(n: int, r: int) -> float:
@@ -73,7 +77,9 @@ def expected_metrics(n: int, r: int) -> dict[str, float]:
     out = {
         "map": expected_ap(n, r),
         "ndcg_at_10": expected_ndcg(n, r),
+        "map_at_1000": expected_ap(n, r, 1000),
         "mrr": expected_reciprocal_rank(n, r),
+        "mrr_at_10": expected_reciprocal_rank(n, r, 10),
     }
     for measure in measures_for("parallel"):
         if measure.name.startswith("recall_at_"):
