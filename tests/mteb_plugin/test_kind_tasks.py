@@ -116,3 +116,25 @@ def test_a_model_without_encode_goes_through_mtebs_search(full_data: Path) -> No
     task.data_dir = full_data
     scores = task.evaluate(bm25, "test", encode_kwargs={})
     assert 0 < scores["eng"]["map"] <= 1 and "ndcg_at_10" in scores["eng"]
+
+
+def test_miracl_result_cache_score_is_the_board_number(tmp_path: Path, run_cli) -> None:
+    """XirMIRACL under mteb (mteb's search and scoring) gives the board's MIRACL nDCG@10."""
+    from test_mteb import _write_miracl
+
+    from xir_bench.models.scratch import save_static_model
+    from xir_bench.mteb_plugin.tasks import XirMIRACL
+
+    root = _write_miracl(tmp_path / "data")
+    texts = ["mto mrefu sana", "bahari kubwa", "mlima mkubwa", "Mto", "Bahari", "Mlima"]
+    path = save_static_model(texts, tmp_path / "m", dim=16, vocab_size=60)
+    task = XirMIRACL(data_dir=root)
+    task.filter_languages(None, hf_subsets=["sw"])
+    mteb.evaluate(xir_bench.load_model(str(path)), tasks=[task], cache=mteb.ResultCache(tmp_path / "mteb"))
+    (model_results,) = list(mteb.ResultCache(tmp_path / "mteb").load_results(include_remote=False))
+    (cached,) = model_results.task_results
+
+    board = tmp_path / "board-results"
+    run_cli("run", "--model", path, "--task", "miracl", "--languages", "sw", "--data-dir", root, "--output", board)
+    run = resolve_run(board / "m")
+    assert cached.get_score() == pytest.approx(column_mean(run, "XirMIRACL", "mono", "ndcg_at_10"), abs=1e-5)

@@ -17,7 +17,10 @@ class MtebModelEncoder:
     """An mteb model (any ``EncoderProtocol``) behind xir-bench's ``TextEncoder`` protocol.
 
     Prompts are the model's business under MTEB (it gets the task metadata and the prompt
-    type), so the engine's own prefixes stay empty.
+    type), so the engine's own prefixes stay empty. ``hf_subset`` is the first requested
+    subset for every text: encode-once embeds each text once for all the subsets it is in, so
+    no one subset is the right one; a model that changes with ``hf_subset`` needs the task's
+    ``encode_once=False``.
     """
 
     def __init__(self, model: Any, metadata: TaskMetadata, split: str, subset: str, encode_kwargs: dict) -> None:

@@ -51,7 +51,7 @@ def _bundled(spec: str) -> AbsEncoder:
     extra = card.model_extra or {}
     encoder = load_bundled(spec)
     if extra.get("loader") == "sentence-transformers-zip":
-        return _sentence_transformers(encoder.model, f"{extra['distribution']}/{card.name}", encoder.revision)
+        return _sentence_transformers(encoder.model, f"{extra['distribution']}/{card.name}", encoder.revision, card)
     dim = int(np.asarray(encoder.encode(["dimension probe"], "passage")).shape[1])
     meta = ModelMeta.create_empty(
         overwrites={
@@ -64,6 +64,7 @@ def _bundled(spec: str) -> AbsEncoder:
             "framework": _FRAMEWORK.get(str(extra.get("loader")), []),
             "open_weights": True,
             "adapted_from": extra.get("original") if "/" in str(extra.get("original", "")) else None,
+            **_from_card(card),
         }
     )
     return XirBenchEncoder(encoder, meta)
