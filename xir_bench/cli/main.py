@@ -29,6 +29,7 @@ start here:
   xir-bench run --help                               every option, with examples
   xir-bench train --help                             the hybrid-batch training recipe
   xir-bench leaderboard --help                       publish the board
+  python -c "import xir_bench.mteb_tasks"            the tasks in mteb (README: Use with MTEB)
 """
 
 #: Command name -> its module (``add_parser`` and ``handle``), in ``--help`` order.
