@@ -129,3 +129,10 @@ def alpha_argument(text: str) -> float:
         return parse_alpha(text)
     except XirBenchError as err:
         raise argparse.ArgumentTypeError(str(err).removeprefix("--alpha ")) from err
+
+
+def add_command(commands: argparse._SubParsersAction, name: str, **kwargs: object) -> argparse.ArgumentParser:
+    """A subcommand; with an epilog (examples), its description and epilog keep their line breaks."""
+    if "epilog" in kwargs:
+        kwargs["formatter_class"] = argparse.RawDescriptionHelpFormatter
+    return commands.add_parser(name, **kwargs)  # type: ignore[arg-type]

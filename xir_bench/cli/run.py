@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from xir_bench.cli.arguments import add_data_options, positive_int, task_list
+from xir_bench.cli.arguments import add_command, add_data_options, positive_int, task_list
 from xir_bench.core.collection import DEFAULT_TIES, SENTENCE_SOURCES, TIE_RULES
 
 _RUN_EPILOG = """\
@@ -42,12 +42,12 @@ same pooled over all questions. Scores are exact and do not depend on --block-si
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    run = commands.add_parser(
+    run = add_command(
+        commands,
         "run",
         help="evaluate a model on tasks and write results",
         description="Evaluate MODEL on every requested setting of every task.",
         epilog=_RUN_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument(
         "--model",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from xir_bench.cli.arguments import add_data_options, positive_int
+from xir_bench.cli.arguments import add_command, add_data_options, positive_int
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    scratch = commands.add_parser(
+    scratch = add_command(
+        commands,
         "scratch-model",
         help="build a small model from scratch (offline)",
         description="Train a WordPiece tokenizer on a task's texts and save a StaticEmbedding "

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from xir_bench.cli.arguments import alpha_argument, csv_list
+from xir_bench.cli.arguments import add_command, alpha_argument, csv_list
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    trainer = commands.add_parser(
+    trainer = add_command(
+        commands,
         "train",
         help="fine-tune a model with hybrid mono/cross-lingual batches",
         description="Train a dual encoder with in-batch negatives (MultipleNegativesRankingLoss) where each "
@@ -26,7 +27,6 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "training data (--train): a task (mlqa-r: every question paired with its answer in every\n"
         "language of its group), a JSONL file with query, positive, query_language,\n"
         "passage_language, group [, negative] per line, or hf:NAME[:SPLIT] with those columns.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     trainer.add_argument("--base", required=True, help="static[:DIM], tiny-bert[:LAYERSxHIDDEN] (from scratch, "
                          "tokenizer trained on the training texts), or a sentence-transformers id/folder")  # fmt: skip
