@@ -138,3 +138,22 @@ def test_miracl_result_cache_score_is_the_board_number(tmp_path: Path, run_cli) 
     run_cli("run", "--model", path, "--task", "miracl", "--languages", "sw", "--data-dir", root, "--output", board)
     run = resolve_run(board / "m")
     assert cached.get_score() == pytest.approx(column_mean(run, "XirMIRACL", "mono", "ndcg_at_10"), abs=1e-5)
+
+
+def test_model_meta_carries_the_cards_training_data(tmp_path: Path) -> None:
+    """A model trained on MLQA-R tells mteb so: its tasks and the mteb task the data came from."""
+    from conftest import lareqa_document
+
+    from xir_bench.cards import EMBEDDED_CARD
+    from xir_bench.models.scratch import save_static_model
+
+    texts = [s for a in lareqa_document("en")["data"] for p in a["paragraphs"] for s in p["sentences"]]
+    path = save_static_model(texts, tmp_path / "trained", dim=16, vocab_size=150, seed=0)
+    (path / EMBEDDED_CARD).write_text(
+        'name = "trained"\noriginal = "intfloat/multilingual-e5-small"\n[training]\ntrain = "mlqa-r"\n',
+        encoding="utf-8",
+    )
+    meta = xir_bench.load_model(str(path)).mteb_model_meta
+    assert meta.name == "local/trained" and meta.revision.startswith("local-")
+    assert {"MLQARetrieval", "LAReQAMLQAMono", "LAReQAMLQACross", "LAReQAMLQAMulti"} <= set(meta.training_datasets)
+    assert meta.adapted_from == "intfloat/multilingual-e5-small"
