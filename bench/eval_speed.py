@@ -29,14 +29,17 @@ import torch
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TQDM_DISABLE", "1")
 
+from xir_bench.core.collection import ParallelCollection
 from xir_bench.core.evaluate import compute_rank_table, per_query_frame
 from xir_bench.core.metrics import average_precision
 from xir_bench.core.ranking import Pool, rank_relevant
+from xir_bench.core.scorers import DenseScorer
 from xir_bench.core.settings import Setting, enumerate_settings
 from xir_bench.data.tasks import load_task
+from xir_bench.models.encoding import encode_collection
 from xir_bench.models.scratch import save_tiny_transformer
 from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
-from xir_bench.pipelines.parallel import RunOptions, dense_scorer, run_task
+from xir_bench.pipelines.parallel import RunOptions, run_task
 
 
 def peak_rss_mb() -> float:
@@ -101,12 +104,22 @@ def main() -> None:
     print(f"(a) encode-only, unique texts:          {encode_only:8.2f} s   peak RSS {peak_rss_mb():7.0f} MB")
 
     options = RunOptions(data_dir=args.data_dir, output=work / "results", cache_dir=work / "cache", progress=False)
+
+    def make_scorer(collection: ParallelCollection) -> DenseScorer:
+        return encode_collection(encoder, collection, options.cache_dir, options.progress)
+
     t0 = time.perf_counter()
-    outcome = run_task("xquad-r", "tiny-bert", encoder.revision, lambda c: dense_scorer(encoder, c, options), options)
+    outcome = run_task(
+        "xquad-r",
+        "tiny-bert",
+        encoder.revision,
+        make_scorer,
+        options,
+    )
     whole = time.perf_counter() - t0
     print(f"(b) whole run, 132 settings, cold cache: {whole:8.2f} s   peak RSS {peak_rss_mb():7.0f} MB")
 
-    scorer = dense_scorer(encoder, collection, options)
+    scorer = make_scorer(collection)
     settings = enumerate_settings(list(collection.languages))
     t0 = time.perf_counter()
     table = compute_rank_table(collection, scorer, progress=False)
@@ -115,11 +128,23 @@ def main() -> None:
     print(f"    of which scoring + metrics, all settings: {scoring:6.2f} s")
 
     t0 = time.perf_counter()
-    run_task("xquad-r", "tiny-bert", encoder.revision, lambda c: dense_scorer(encoder, c, options), options)
+    run_task(
+        "xquad-r",
+        "tiny-bert",
+        encoder.revision,
+        make_scorer,
+        options,
+    )
     warm = time.perf_counter() - t0
     options.overwrite = True
     t0 = time.perf_counter()
-    run_task("xquad-r", "tiny-bert", encoder.revision, lambda c: dense_scorer(encoder, c, options), options)
+    run_task(
+        "xquad-r",
+        "tiny-bert",
+        encoder.revision,
+        make_scorer,
+        options,
+    )
     warm_overwrite = time.perf_counter() - t0
     print(f"(d) warm rerun (results reused):         {warm:8.2f} s")
     print(f"    warm rerun --overwrite (re-rank all): {warm_overwrite:8.2f} s")

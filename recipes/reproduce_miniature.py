@@ -69,8 +69,9 @@ def main() -> None:
     import pandas as pd
     from tabulate import tabulate
 
+    from xir_bench.models.encoding import encode_collection
     from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
-    from xir_bench.pipelines.parallel import RunOptions, dense_scorer, run_task
+    from xir_bench.pipelines.parallel import RunOptions, run_task
     from xir_bench.train.recipe import TrainConfig, train
 
     args.models = Path("models") if args.publish else args.out / "models"
@@ -113,7 +114,7 @@ def main() -> None:
             "xquad-r",
             name,
             encoder.revision,
-            lambda c, e=encoder, o=options: dense_scorer(e, c, o),
+            lambda c, e=encoder, o=options: encode_collection(e, c, o.cache_dir, o.progress),
             options,
             {"kind": "sentence-transformers", "source": name, "query_prefix": "Query: ", "passage_prefix": "Passage: "},
         )

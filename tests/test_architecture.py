@@ -70,3 +70,20 @@ def test_tests_mirror_the_package() -> None:
     assert test_folders <= packages, f"test folders without a package: {sorted(test_folders - packages)}"
     # topk (corpus store, search) is tested with the MIRACL pipeline that drives it (tests/pipelines)
     assert packages - test_folders <= {"topk"}, sorted(packages - test_folders)
+
+
+SCRIPTS = sorted([*(ROOT / "recipes").glob("*.py"), *(ROOT / "bench").glob("*.py")])
+
+
+@pytest.mark.parametrize("path", SCRIPTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_scripts_import_what_the_package_has(path: Path) -> None:
+    """Recipes and benchmarks run outside the suite: a name moved or removed from the package fails here."""
+    import importlib
+
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "xir_bench":
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                assert hasattr(module, alias.name) or importlib.util.find_spec(f"{node.module}.{alias.name}"), (
+                    f"{path.name}: {node.module} has no {alias.name}"
+                )
