@@ -28,7 +28,6 @@ from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-STRATEGIES = {"x-x-mono": 1.0, "x-y": 0.0, "hybrid": 0.5}
 UNSEEN = {"ell", "rus", "tha", "tur"}  # XQuAD-R languages absent from MLQA-R
 
 
@@ -72,6 +71,7 @@ def main() -> None:
     from xir_bench.models.encoding import encode_collection
     from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
     from xir_bench.pipelines.parallel import RunOptions, run_task
+    from xir_bench.train.config import STRATEGY_ALPHAS as STRATEGIES
     from xir_bench.train.recipe import TrainConfig, train
 
     args.models = Path("models") if args.publish else args.out / "models"

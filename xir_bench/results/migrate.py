@@ -11,16 +11,14 @@ the files themselves current for mteb's ``ResultCache`` and other readers.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from xir_bench.results.store import RENAMED_COLUMNS, write_model_meta
-from xir_bench.storage.atomic import atomic_open, write_json
+from xir_bench.results.store import RENAMED_COLUMNS, write_model_meta, write_per_query
+from xir_bench.storage.atomic import write_json
 
 
 def migrate_model_meta(folder: Path) -> bool:
@@ -40,13 +38,9 @@ def migrate_per_query(folder: Path, task_name: str) -> bool:
     frame = pd.read_parquet(table)
     if not set(RENAMED_COLUMNS) & set(frame.columns):
         return False
-    buffer = io.BytesIO()
-    frame.rename(columns=RENAMED_COLUMNS).to_parquet(buffer, index=False)
     result_path = folder / f"{task_name}.json"
     result = json.loads(result_path.read_text(encoding="utf-8"))
-    result["per_query_sha256"] = hashlib.sha256(buffer.getvalue()).hexdigest()
-    with atomic_open(table, "wb") as handle:
-        handle.write(buffer.getvalue())
+    result["per_query_sha256"] = write_per_query(folder, task_name, frame.rename(columns=RENAMED_COLUMNS))
     write_json(result_path, result)
     return True
 

@@ -220,19 +220,24 @@ def write_result(
             evaluation_time=evaluation_time,
             date=datetime.datetime.now(datetime.UTC),
         )
-        buffer = io.BytesIO()
-        per_query.to_parquet(buffer, index=False)
-        table_bytes = buffer.getvalue()
         provenance = {
             "evaluation": evaluation,
             "xir_bench_version": __version__,
-            "per_query_sha256": hashlib.sha256(table_bytes).hexdigest(),
+            "per_query_sha256": write_per_query(folder, task_name, per_query),
         }
-        with atomic_open(folder / f"{task_name}.per_query.parquet", "wb") as handle:
-            handle.write(table_bytes)
         path = folder / f"{task_name}.json"
         write_json(path, {**_as_mteb_writes_it(task_result), **provenance})
         return path
+
+
+def write_per_query(folder: Path, task_name: str, per_query: pd.DataFrame) -> str:
+    """``<task_name>.per_query.parquet``, written whole; returns its SHA-256, which the result JSON
+    records (written after it: :func:`read_result` then knows the two files belong together)."""
+    buffer = io.BytesIO()
+    per_query.to_parquet(buffer, index=False)
+    with atomic_open(folder / f"{task_name}.per_query.parquet", "wb") as handle:
+        handle.write(buffer.getvalue())
+    return hashlib.sha256(buffer.getvalue()).hexdigest()
 
 
 def _as_mteb_writes_it(task_result: Any) -> dict[str, Any]:

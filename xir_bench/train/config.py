@@ -34,15 +34,19 @@ class HybridStrategy(float, Enum):
         return {"X_X_MONO": "X-X-mono", "X_Y": "X-Y", "HYBRID": "hybrid"}[self.name]
 
 
+#: Each strategy's alpha by its name in commands and model names: x-x-mono, x-y, hybrid.
+STRATEGY_ALPHAS: dict[str, float] = {s.label.lower(): float(s.value) for s in HybridStrategy}
+
+
 def parse_alpha(text: str) -> float:
     """``"x-y"`` -> 0.0, ``"0.3"`` -> 0.3: a strategy's name or a probability."""
-    by_name = {s.label.lower(): float(s.value) for s in HybridStrategy}
-    if text.strip().lower() in by_name:
-        return by_name[text.strip().lower()]
+    if text.strip().lower() in STRATEGY_ALPHAS:
+        return STRATEGY_ALPHAS[text.strip().lower()]
     try:
         return float(text)
     except ValueError:
-        raise XirBenchError(f"--alpha {text!r}: give a probability in [0, 1] or one of {', '.join(by_name)}") from None
+        names = ", ".join(STRATEGY_ALPHAS)
+        raise XirBenchError(f"--alpha {text!r}: give a probability in [0, 1] or one of {names}") from None
 
 
 def strategy_name(alpha: float) -> str:
