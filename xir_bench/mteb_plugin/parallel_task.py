@@ -225,7 +225,11 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
             self.per_query = per_query_frame(self._require_collection(), table, settings)
             scores = subset_scores(self.per_query, settings, self.metadata.main_score)
         if prediction_folder is not None:
-            write_predictions(self, Path(prediction_folder), dict(zip(subsets, settings, strict=True)))
+            assert self._scorer is not None  # set by _rank_table
+            write_predictions(
+                Path(prediction_folder), self.metadata.name, self._require_collection(), self._scorer,
+                dict(zip(subsets, settings, strict=True)),
+            )  # fmt: skip
         return {name: scores[setting.subset] for name, setting in zip(subsets, settings, strict=True)}
 
     def _rank_table(

@@ -10,11 +10,12 @@ run format), ties in pool order, each file written whole or not at all.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 
+from xir_bench.core.collection import ParallelCollection
+from xir_bench.core.scorers import DenseScorer
 from xir_bench.core.settings import Setting
 from xir_bench.storage.atomic import atomic_open
 
@@ -22,17 +23,18 @@ TOP_K = 1000
 BLOCK = 256
 
 
-def write_predictions(task: Any, folder: Path, subsets: dict[str, Setting]) -> list[Path]:
-    """One TREC run file per subset of ``task`` (a ParallelRetrievalTask that has just ranked)."""
-    collection, scorer = task.collection, task._scorer
+def write_predictions(
+    folder: Path, task_name: str, collection: ParallelCollection, scorer: DenseScorer, subsets: dict[str, Setting]
+) -> list[Path]:
+    """One TREC run file per subset, from the embeddings the task has just ranked with."""
     folder.mkdir(parents=True, exist_ok=True)
-    run_name = f"xir-bench-{task.metadata.name}"
+    run_name = f"xir-bench-{task_name}"
     written = []
     for name, setting in subsets.items():
         rows, pool = collection.setting_members(setting.query_lang, setting.pool_lang)
         pool_index = torch.from_numpy(pool)
         k = min(TOP_K, len(pool))
-        path = folder / f"{task.metadata.name}_{name}.trec"
+        path = folder / f"{task_name}_{name}.trec"
         with atomic_open(path, "w") as handle:
             for start in range(0, len(rows), BLOCK):
                 block = rows[start : start + BLOCK]
