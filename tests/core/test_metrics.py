@@ -12,6 +12,7 @@ from xir_bench.core.metrics import (
     MEASURES,
     Judged,
     average_precision,
+    average_precision_at_k,
     measure,
     ndcg_at_k,
     rank_distance,
@@ -71,6 +72,8 @@ def test_equal_to_pytrec_eval_on_random_runs(seed: int) -> None:
         "recall_10": recall_at_k(ranks, 10),
         "recall_100": recall_at_k(ranks, 100),
         "recip_rank": reciprocal_rank(ranks),
+        "map_cut_10": average_precision_at_k(ranks, 10),  # mteb's map_at_10; the table's map_at_1000 at k=10
+        "map_cut_1000": measure("map_at_1000").compute(ranks),
     }
     run = {f"q{i}": {f"d{j}": float(scores[i, j]) for j in range(n_docs)} for i in range(n_queries)}
     truth = {f"q{i}": {f"d{j}": 1 for j in rel} for i, rel in enumerate(qrels)}
