@@ -21,12 +21,14 @@ from xir_bench.results.runs import subset_kind
 XQUAD_UNSEEN = {"ell", "rus", "tha", "tur"}  # XQuAD-R languages absent from MLQA-R
 
 
-def score(model_path: Path | str, task: str, data_dir: str, results: Path, cache_dir: Path | None) -> pd.DataFrame:
+def score(
+    model_path: Path | str, task: str, data_dir: str, results: Path, cache_dir: Path | None, backend: str = "torch"
+) -> pd.DataFrame:
     """Score a saved model (its own prompts) on ``task``; its per-query table, with a ``kind`` column.
 
     A result already stored for the same model revision and definition is reused.
     """
-    model = load_model(str(model_path), batch_size=64, device="cpu")
+    model = load_model(str(model_path), device="cpu", backend=backend)
     options = RunOptions(data_dir=data_dir, output=results, cache_dir=cache_dir, progress=True)
     outcome = run_task(task, model.name, model.revision, model.scorer_factory(options), options, model.meta)
     per_query = pd.read_parquet(outcome.path.with_name(outcome.path.stem + ".per_query.parquet"))

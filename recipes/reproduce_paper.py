@@ -37,6 +37,8 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from xir_bench.models.openvino_backend import BACKENDS
+
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -52,6 +54,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("runs/paper"), help="where models, cards, results go")
     parser.add_argument("--publish", action="store_true", help="cards to models/, results to leaderboard/results")
     parser.add_argument("--retrain", action="store_true", help="delete and retrain existing models")
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=BACKENDS[0],
+        help="what encodes while scoring: torch (default) or openvino (same scores to the 6th digit)",
+    )
     parser.add_argument(
         "--score-mlqa-r",
         action="store_true",
@@ -85,7 +93,7 @@ def main() -> None:
         timings["convert"] = time.perf_counter() - t0
     tables: dict[str, pd.DataFrame] = {}
     t0 = time.perf_counter()
-    tables["base"] = score(base, "xquad-r", args.data_dir, results, cache)
+    tables["base"] = score(base, "xquad-r", args.data_dir, results, cache, args.backend)
     timings["score base"] = time.perf_counter() - t0
     curves = {}
     for strategy, alpha in STRATEGIES.items():
@@ -121,12 +129,12 @@ def main() -> None:
             curves[strategy] = outcome.held_out
             print(f"{name}: loss {outcome.losses[0]:.3f} -> {outcome.losses[-1]:.3f}", flush=True)
         t0 = time.perf_counter()
-        tables[strategy] = score(output, "xquad-r", args.data_dir, results, cache)
+        tables[strategy] = score(output, "xquad-r", args.data_dir, results, cache, args.backend)
         timings[f"score {strategy}"] = time.perf_counter() - t0
 
     if args.score_mlqa_r:
         for label in ("base", *STRATEGIES):
-            score(models / f"{args.prefix}-{label}", "mlqa-r", args.data_dir, results, cache)
+            score(models / f"{args.prefix}-{label}", "mlqa-r", args.data_dir, results, cache, args.backend)
     if args.publish and (base / EMBEDDED_CARD).is_file():
         shutil.copyfile(base / EMBEDDED_CARD, cards / f"{base.name}.toml")  # the base's row links its card too
 

@@ -13,10 +13,11 @@ from typing import Any
 __version__ = "0.3.0"
 
 
-def load_model(spec: str, device: str | None = None) -> Any:
+def load_model(spec: str, device: str | None = None, backend: str = "torch") -> Any:
     """A model ``mteb.evaluate`` accepts, with a real ``ModelMeta`` (name, revision, languages and
     training data from its card), for a local folder, a model built from scratch, ``pip:NAME``
-    (the encoders shipped in packages) or a hub id. See :mod:`xir_bench.mteb_plugin.models`."""
+    (the encoders shipped in packages) or a hub id. ``backend="openvino"`` runs a
+    sentence-transformers model's network through OpenVINO. See :mod:`xir_bench.mteb_plugin.models`."""
     from xir_bench.mteb_plugin.models import mteb_model
 
-    return mteb_model(spec, device)
+    return mteb_model(spec, device, backend)

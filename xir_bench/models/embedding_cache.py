@@ -81,9 +81,13 @@ def text_key(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8")).digest()
 
 
-def namespace(model: str, revision: str, prefix: str) -> str:
-    """Folder name of one (model, revision, prefix) combination."""
-    return hashlib.sha256(f"{model}\0{revision}\0{prefix}".encode()).hexdigest()[:24]
+def namespace(model: str, revision: str, prefix: str, backend: str = "torch") -> str:
+    """Folder name of one (model, revision, prefix, backend) combination.
+
+    Another backend computes the same network with other float32 rounding, so its
+    embeddings are kept apart; torch's key is the one caches had before backends existed."""
+    backend_part = "" if backend == "torch" else f"\0{backend}"
+    return hashlib.sha256(f"{model}\0{revision}\0{prefix}{backend_part}".encode()).hexdigest()[:24]
 
 
 class EmbeddingCache:

@@ -38,6 +38,11 @@ class TextEncoder(Protocol):
     def encode(self, texts: list[str], role: Role) -> np.ndarray: ...
 
 
+def backend_of(encoder: TextEncoder) -> str:
+    """What computes the encoder's network (``torch`` unless it says otherwise, e.g. ``openvino``)."""
+    return str(getattr(encoder, "backend", "torch"))
+
+
 def check_embeddings(encoder: TextEncoder, texts: Sequence[str], embeddings: object, dim: int | None) -> np.ndarray:
     """The model's output as float32 (n x d), or an error naming what is wrong."""
     array = np.asarray(embeddings, dtype=np.float32)
@@ -76,7 +81,9 @@ def encode_texts(
     keys = [text_key(t) for t in unique]
     cache = None
     if cache_dir is not None:
-        cache = EmbeddingCache(Path(cache_dir) / namespace(encoder.name, encoder.revision, encoder.prefix(role)))
+        cache = EmbeddingCache(
+            Path(cache_dir) / namespace(encoder.name, encoder.revision, encoder.prefix(role), backend_of(encoder))
+        )
         found, cached = cache.get(keys)
     else:
         found, cached = np.zeros(len(unique), dtype=bool), None

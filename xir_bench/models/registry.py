@@ -27,6 +27,8 @@ from typing import Any
 from xir_bench.errors import XirBenchError
 from xir_bench.models.bundled import PREFIX, bundled_card, load_bundled
 from xir_bench.models.encoding import TextEncoder
+from xir_bench.models.openvino_backend import BACKENDS
+from xir_bench.models.sentence_encoder import DEFAULT_BATCH_SIZE
 
 #: Lexical specs -> their scorer class in :mod:`xir_bench.models.lexical` (imported only when used).
 LEXICAL = {"bm25": "BM25Scorer", "bm25-snowball": "SnowballBM25Scorer"}
@@ -102,10 +104,18 @@ def load_model(
     revision: str | None = None,
     query_prefix: str | None = None,
     passage_prefix: str | None = None,
-    batch_size: int = 64,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     device: str | None = None,
+    backend: str = "torch",
 ) -> LoadedModel:
-    """The model named by ``spec`` (see the module docstring)."""
+    """The model named by ``spec`` (see the module docstring).
+
+    ``backend`` (``torch`` or ``openvino``) runs a sentence-transformers model's network;
+    the other kinds have one engine each and refuse any backend but torch."""
+    if backend not in BACKENDS:
+        raise XirBenchError(f"unknown backend {backend!r}\n  fix: pass one of {', '.join(BACKENDS)}")
+    if backend != "torch" and (spec == "random" or spec in LEXICAL):
+        raise XirBenchError(f"--backend {backend} runs a neural network; {spec} has none\n  fix: leave --backend out")
     if spec == "random":
         from xir_bench.core import reference
 
@@ -117,7 +127,7 @@ def load_model(
         return LoadedModel(spec, scorer.name, scorer.revision, None, {"kind": "bm25", "scorer": spec}, lexical=scorer)
     if spec.startswith(PREFIX):
         card = bundled_card(spec)
-        make = partial(load_bundled, spec, batch_size, device)
+        make = partial(load_bundled, spec, batch_size, device, backend)
         encoder = make()
         meta = {
             "kind": "bundled",
@@ -125,11 +135,14 @@ def load_model(
             "original": (card.model_extra or {}).get("original"),
             "query_prefix": encoder.prefix("query"),
             "passage_prefix": encoder.prefix("passage"),
+            **_backend_record(backend),
         }
         return LoadedModel(spec, encoder.name, encoder.revision, encoder, meta, make)
     from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
 
-    make = partial(SentenceTransformerEncoder, spec, revision, query_prefix, passage_prefix, batch_size, device)
+    make = partial(
+        SentenceTransformerEncoder, spec, revision, query_prefix, passage_prefix, batch_size, device, backend
+    )
     name = Path(spec).name if Path(spec).exists() else spec
     if Path(spec).exists():
         check_local_name(name, Path(spec))
@@ -141,8 +154,14 @@ def load_model(
         "source": source,
         "query_prefix": encoder.prefix("query"),
         "passage_prefix": encoder.prefix("passage"),
+        **_backend_record(backend),
     }
     return LoadedModel(spec, name, encoder.revision, encoder, meta, make)
+
+
+def _backend_record(backend: str) -> dict[str, str]:
+    """The backend as a result records it: torch, the default, is left out."""
+    return {} if backend == "torch" else {"backend": backend}
 
 
 def load_base_model(spec: str, texts: list[str], seed: int, work: Path) -> Any:

@@ -18,6 +18,11 @@ from xir_bench.cards import ModelCard, model_cards
 from xir_bench.errors import XirBenchError
 from xir_bench.models.encoding import Role
 
+#: Texts per forward pass on the CPU. sentence-transformers sorts texts by length, so a small
+#: batch pads little: on 2 cores, multilingual-e5-small encodes 1.3x faster at 16 than at 64
+#: (``python bench/backends.py``; the numbers are in docs/performance.md).
+DEFAULT_BATCH_SIZE = 16
+
 
 def content_revision(path: Path) -> str:
     """Fingerprint of a model folder: the names and contents of its files.
@@ -74,8 +79,9 @@ class SentenceTransformerEncoder:
         revision: str | None = None,
         query_prefix: str | None = None,
         passage_prefix: str | None = None,
-        batch_size: int = 64,
+        batch_size: int = DEFAULT_BATCH_SIZE,
         device: str | None = None,
+        backend: str = "torch",
     ) -> None:
         from xir_bench.models.location import check_model_spec
 
@@ -111,6 +117,14 @@ class SentenceTransformerEncoder:
             raise XirBenchError(f"model {model!r} uses {function} similarity; xir-bench scores cosine or dot")
         self.similarity: Literal["cosine", "dot"] = function
         self.batch_size = batch_size
+        self.backend = backend
+        if backend == "openvino":
+            import torch
+
+            from xir_bench.data.sources import cache_root
+            from xir_bench.models.openvino_backend import use_openvino
+
+            use_openvino(self.model, self.name, self.revision, cache_root(), torch.get_num_threads())
 
     def prefix(self, role: Role) -> str:
         return self._prefix[role]

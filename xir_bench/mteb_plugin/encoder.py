@@ -31,6 +31,7 @@ class MtebModelEncoder:
         self.encode_kwargs = dict(encode_kwargs)
         meta = getattr(model, "mteb_model_meta", None)
         self.name = str(getattr(meta, "name", None) or type(model).__name__)
+        self.backend = str(getattr(model, "backend", "torch"))
         self.revision = str(getattr(meta, "revision", None) or "unknown")
         function = getattr(meta, "similarity_fn_name", None) or "cosine"
         function = str(getattr(function, "value", function))

