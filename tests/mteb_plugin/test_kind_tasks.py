@@ -129,7 +129,7 @@ def test_miracl_result_cache_score_is_the_board_number(tmp_path: Path, run_cli) 
     texts = ["mto mrefu sana", "bahari kubwa", "mlima mkubwa", "Mto", "Bahari", "Mlima"]
     path = save_static_model(texts, tmp_path / "m", dim=16, vocab_size=60)
     task = XirMIRACL(data_dir=root)
-    task.filter_languages(None, hf_subsets=["sw"])
+    task.filter_languages(None, hf_subsets=["swa"])
     mteb.evaluate(xir_bench.load_model(str(path)), tasks=[task], cache=mteb.ResultCache(tmp_path / "mteb"))
     (model_results,) = list(mteb.ResultCache(tmp_path / "mteb").load_results(include_remote=False))
     (cached,) = model_results.task_results

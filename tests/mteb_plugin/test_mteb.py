@@ -15,6 +15,7 @@ from sentence_transformers import SentenceTransformer
 
 import xir_bench.mteb_plugin.tasks as xir_mteb
 from xir_bench.cli.main import main
+from xir_bench.core.languages import iso3
 from xir_bench.data import miracl
 from xir_bench.errors import XirBenchError
 from xir_bench.mteb_plugin import compat as mteb_compat
@@ -54,7 +55,7 @@ def test_registered_tasks_and_language_filters() -> None:
     chosen = mteb.get_task("XQuADR", hf_subsets=["eng-all", "tha-eng"])
     assert sorted(chosen.hf_subsets) == ["eng-all", "tha-eng"]
     miracl = mteb.get_task("XirMIRACL", languages=["swa"])
-    assert miracl.hf_subsets == ["sw"] and miracl.metadata.main_score == "ndcg_at_10"
+    assert miracl.hf_subsets == ["swa"] and miracl.metadata.main_score == "ndcg_at_10"
     assert {"XQuADR", "MLQAR", "XirMIRACL"} <= {t.metadata.name for t in mteb.get_tasks(task_types=["Retrieval"])}
     assert [t.metadata.name for t in xir_mteb.benchmark().tasks] == [  # card order, one task per setting kind
         "XirMIRACL", "LAReQAMLQAMono", "LAReQAMLQACross", "LAReQAMLQAMulti",
@@ -194,7 +195,7 @@ def test_miracl_task_reads_local_files(tmp_path: Path) -> None:
 
     model = SentenceTransformer(str(save_static_model(texts, tmp_path / "m", dim=16, vocab_size=60)))
     task = xir_mteb.XirMIRACL(data_dir=root)
-    task.filter_languages(None, hf_subsets=["sw"])
+    task.filter_languages(None, hf_subsets=["swa"])
     result = mteb.evaluate(model, tasks=[task], cache=None, show_progress_bar=False)
     scores = result.task_results[0].scores["dev"][0]
     # query 3 has no positive judgment and is dropped, as in MIRACL's evaluation
@@ -212,7 +213,7 @@ def test_miracl_bad_qrels_line_is_named(tmp_path: Path) -> None:
     root = _write_miracl(tmp_path)
     (root / "miracl" / "qrels.miracl-v1.0-sw-dev.tsv").write_text("1\tQ0\td1#0\t1\n2\tQ0\td3#0\n")
     task = xir_mteb.XirMIRACL(data_dir=root)
-    task.filter_languages(None, hf_subsets=["sw"])
+    task.filter_languages(None, hf_subsets=["swa"])
     with pytest.raises(XirBenchError, match=r"qrels\.miracl-v1\.0-sw-dev\.tsv: line 2"):
         task.load_data()
 
@@ -231,9 +232,9 @@ def test_miracl_real_topics_with_local_corpus(shared_data: Path, tmp_path: Path)
         with open(root / "miracl" / "corpus" / f"{lang}.jsonl", "w", encoding="utf-8") as out:
             out.writelines(json.dumps({"docid": d, "title": "", "text": f"passage {d}"}) + "\n" for d in docids)
         task = xir_mteb.XirMIRACL(data_dir=root)
-        task.filter_languages(None, hf_subsets=[lang])
+        task.filter_languages(None, hf_subsets=[iso3(lang)])
         task.load_data()
-        assert len(task.dataset[lang]["dev"]["queries"]) == expected
+        assert len(task.dataset[iso3(lang)]["dev"]["queries"]) == expected
 
 
 def test_xir_bench_mteb_cli(full_data: Path, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -289,10 +290,10 @@ def test_miracl_task_without_data_folder_uses_mtebs_pooled_corpus(monkeypatch: p
 
     monkeypatch.setattr(retrieval_dataset_loaders, "RetrievalDatasetLoader", FakeLoader)
     task = xir_mteb.XirMIRACL()
-    task.filter_languages(None, hf_subsets=["sw", "yo"])
+    task.filter_languages(None, hf_subsets=["swa", "yor"])
     task.load_data()
     assert seen == [
         ("mteb/MIRACLRetrievalHardNegatives", "dev", "sw"),
         ("mteb/MIRACLRetrievalHardNegatives", "dev", "yo"),
     ]
-    assert set(task.dataset) == {"sw", "yo"}
+    assert set(task.dataset) == {"swa", "yor"}

@@ -191,8 +191,8 @@ def test_run_miracl_from_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[s
     (result,) = (tmp_path / "results").rglob("XirMIRACL.json")
     data_json = json.loads(result.read_text())
     entries = {e["hf_subset"]: e for e in data_json["scores"]["dev"]}
-    assert set(entries) == {"sw", "yo"} and entries["sw"]["n_queries"] == 12
-    assert entries["sw"]["main_score"] == entries["sw"]["ndcg_at_10"] > 0.5  # the answer shares the query's words
+    assert set(entries) == {"swa", "yor"} and entries["swa"]["n_queries"] == 12
+    assert entries["swa"]["main_score"] == entries["swa"]["ndcg_at_10"] > 0.5  # the answer shares the query's words
     assert main(args) == 0 and "reused" in capsys.readouterr().out
     if model == "static":
         assert len(list((tmp_path / "cache" / "corpora").rglob("*.npy"))) == 2 * 5  # 24 passages, chunks of 5
@@ -256,7 +256,7 @@ def test_miracl_rows_on_the_board(tmp_path: Path) -> None:
     section = text.split("## MIRACL (dev)")[1]
     assert re.search(r"\| 1 +\| bm25 +\| \*\*1\.0000\*\*", section), section
     assert re.search(r"\| 2 +\| static-mini +\| 0\.\d{4}\\\*", section), section  # significantly worse
-    assert "sw yo" in section
+    assert "swa yor" in section
 
 
 SLOW_ENCODE = """

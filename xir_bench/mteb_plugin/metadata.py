@@ -20,7 +20,7 @@ from typing import Any
 from mteb.abstasks.task_metadata import TaskMetadata
 
 from xir_bench.cards import TaskCard, task_card_dir
-from xir_bench.core.languages import mteb_language
+from xir_bench.core.languages import iso3, mteb_language
 from xir_bench.core.settings import SETTING_KINDS, Setting, SettingKind, enumerate_settings
 
 #: The per-kind task name suffixes.
@@ -69,7 +69,7 @@ def task_metadata(card: TaskCard, kind: SettingKind | None = None) -> TaskMetada
         return CardTaskMetadata(
             name=card.mteb_name,
             dataset={"path": "miracl/miracl", "revision": card.source.revision},
-            eval_langs={lang: [mteb_language(lang)] for lang in card.languages},
+            eval_langs={iso3(lang): [mteb_language(lang)] for lang in card.languages},
             task_subtypes=[],
             **common,
         )

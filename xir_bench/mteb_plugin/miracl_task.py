@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from mteb.abstasks.retrieval import AbsTaskRetrieval
 from mteb.timing import TimingStack
 
+from xir_bench.core.languages import ISO3_TO_1
 from xir_bench.data import miracl
 from xir_bench.mteb_plugin.metadata import task_metadata
 
@@ -22,7 +23,8 @@ class XirMIRACL(AbsTaskRetrieval):
     ``miracl/miracl``); the corpus from ``miracl/corpus/{lang}.jsonl[.gz]`` there, or,
     without a data folder, mteb's pooled ``mteb/MIRACLRetrievalHardNegatives`` corpus
     (the full 106M-passage corpus does not fit an in-memory MTEB task). Subsets are
-    disjoint by language, so MTEB's own per-subset evaluation encodes nothing twice.
+    disjoint by language, so MTEB's own per-subset evaluation encodes nothing twice; they are
+    named by ISO 639-3 code (``swa``), like every other xir-bench task's.
     """
 
     _xir_bench_task: ClassVar[bool] = True
@@ -44,8 +46,10 @@ class XirMIRACL(AbsTaskRetrieval):
             return
         timer = timer or TimingStack()
         self.dataset = {}
+        split_name = self.metadata.eval_splits[0]
         with timer("Data loading", log_message="Loading MIRACL from local files..."):
-            for lang in self.hf_subsets:
+            for subset in self.hf_subsets:
+                lang = ISO3_TO_1[subset]
                 # a query without a positive judgment cannot be scored; MIRACL's evaluation drops it
                 topics, qrels, dropped = miracl.judged_topics(lang, self.data_dir)
                 if dropped:
@@ -61,7 +65,7 @@ class XirMIRACL(AbsTaskRetrieval):
                     "relevant_docs": qrels,
                     "top_ranked": None,
                 }
-                self.dataset[lang] = {"dev": split}
+                self.dataset[subset] = {split_name: split}
         self.data_loaded = True
 
     def _load_pooled_from_hub(self, num_proc: int | None) -> None:
@@ -70,12 +74,13 @@ class XirMIRACL(AbsTaskRetrieval):
         from mteb.get_tasks import get_task
 
         source = get_task("MIRACLRetrievalHardNegatives").metadata.dataset
+        split = self.metadata.eval_splits[0]
         self.dataset = {
-            lang: {
-                "dev": RetrievalDatasetLoader(
-                    hf_repo=source["path"], revision=source["revision"], split="dev", config=lang
+            subset: {
+                split: RetrievalDatasetLoader(
+                    hf_repo=source["path"], revision=source["revision"], split=split, config=ISO3_TO_1[subset]
                 ).load(num_proc=num_proc)
             }
-            for lang in self.hf_subsets
+            for subset in self.hf_subsets
         }
         self.data_loaded = True

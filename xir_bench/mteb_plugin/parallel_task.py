@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: The split the parallel tasks' results are filed under (their cards' ``split``).
-PARALLEL_SPLIT = "test"
 
 
 class _LazySubsets(Mapping[str, dict[str, Any]]):
@@ -189,7 +187,7 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
     def evaluate(
         self,
         model: mteb.types.MTEBModels,  # type: ignore[name-defined]
-        split: str = PARALLEL_SPLIT,
+        split: str | None = None,
         subsets_to_run: list[str] | None = None,
         *,
         encode_kwargs: dict[str, Any],
@@ -199,6 +197,7 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
         **kwargs: Any,
     ) -> Mapping[str, dict[str, Any]]:
         """Scores of the requested subsets; the first call encodes and ranks every setting."""
+        split = split or self.metadata.eval_splits[0]  # the card's split (MLQA-R: dev)
         if not self.encode_once:
             return super().evaluate(
                 model,

@@ -121,6 +121,7 @@ def run_task(
         entries,
         per_query,
         elapsed,
+        split=card.split,
         evaluation=evaluation,
         replace=options.overwrite,
     )

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xir_bench.core.languages import mteb_language
+from xir_bench.core.languages import iso3, mteb_language
 from xir_bench.core.metrics import Judged, measures_for, per_query_scores
 from xir_bench.data import miracl
 from xir_bench.errors import XirBenchError
@@ -44,8 +44,8 @@ MAIN_SCORE = miracl.CARD.main_score
 DATASET_REVISION = miracl.CARD.source.revision
 
 
-def hits_frame(lang: str, query_ids: list[str], hits: Hits, qrels: dict[str, dict[str, int]]) -> pd.DataFrame:
-    """Per-query scores of one language: every top-k measure of :data:`~xir_bench.core.metrics.MEASURES`.
+def hits_frame(subset: str, query_ids: list[str], hits: Hits, qrels: dict[str, dict[str, int]]) -> pd.DataFrame:
+    """Per-query scores of one language's subset: every top-k measure of :data:`~xir_bench.core.metrics.MEASURES`.
 
     Graded as trec_eval does: a judged passage's gain is its grade, and judged relevant
     passages outside the top k still count in recall and in the ideal nDCG."""
@@ -54,7 +54,7 @@ def hits_frame(lang: str, query_ids: list[str], hits: Hits, qrels: dict[str, dic
         if len(set(ranked)) != len(ranked):  # a passage counted twice would push nDCG past 1
             twice = next(doc for doc in ranked if ranked.count(doc) > 1)
             raise XirBenchError(
-                f"MIRACL {lang}: docid {twice!r} is in the corpus more than once (it was ranked twice for "
+                f"MIRACL {subset}: docid {twice!r} is in the corpus more than once (it was ranked twice for "
                 f"query {qid}); scores would count it twice\n  fix: remove the duplicate corpus lines"
             )
         position = {doc: rank for rank, doc in enumerate(ranked, 1)}
@@ -66,7 +66,7 @@ def hits_frame(lang: str, query_ids: list[str], hits: Hits, qrels: dict[str, dic
         np.array([row + [np.inf] * (width - len(row)) for row in rank_rows], dtype=np.float64).reshape(-1, width),
         np.array([row + [0.0] * (width - len(row)) for row in gain_rows], dtype=np.float64).reshape(-1, width),
     )
-    return pd.DataFrame({"subset": lang, "query_id": list(query_ids), **per_query_scores(judged, "topk")})
+    return pd.DataFrame({"subset": subset, "query_id": list(query_ids), **per_query_scores(judged, "topk")})
 
 
 @dataclass
@@ -192,9 +192,10 @@ def run_miracl(
         raise XirBenchError(f"MIRACL has no language {unknown}; its languages: {', '.join(miracl.LANGUAGES)}")
     folder = model_folder(options.output, model_name, revision)
     stored = None if options.overwrite else read_result(folder, TASK_NAME)
-    if stored is not None and set(options.languages) <= set(stored.subsets()):
+    wanted = [iso3(lang) for lang in options.languages]  # subsets are ISO 639-3 codes, as in every task
+    if stored is not None and set(wanted) <= set(stored.subsets()):
         subsets = stored.subsets()
-        return folder / f"{TASK_NAME}.json", _means([subsets[lang] for lang in options.languages]), True
+        return folder / f"{TASK_NAME}.json", _means([subsets[subset] for subset in wanted]), True
     started = time.perf_counter()
     frames, entries = [], []
     for lang in options.languages:
@@ -205,12 +206,12 @@ def run_miracl(
                 "nothing to score\n  fix: check the qrels file is this language's dev qrels (4th column: grade)"
             )
         hits = searcher(lang, topics)
-        frame = hits_frame(lang, list(topics), hits, qrels)
+        frame = hits_frame(iso3(lang), list(topics), hits, qrels)
         frames.append(frame)
         means = frame.drop(columns=["subset", "query_id"]).mean()
         entries.append(
             {
-                "hf_subset": lang,
+                "hf_subset": iso3(lang),
                 "languages": [mteb_language(lang)],
                 **{name: float(value) for name, value in means.items()},
                 "n_queries": len(frame),

@@ -1,6 +1,7 @@
 """Bring results written by xir-bench 0.2 up to the current format, in place.
 
-What changed: ``model_meta.json`` is mteb's ``ModelMeta`` (``framework`` was ``["xir-bench"]``,
+What changed: MLQA-R's results are filed under its source's split, ``dev`` (they were under
+``test``); ``model_meta.json`` is mteb's ``ModelMeta`` (``framework`` was ``["xir-bench"]``,
 not one of mteb's values; the run's record moved under ``xir_bench``), and the per-query
 column ``same_language_first`` is called ``same_language_share``, like its subset score.
 Older results still load without this (the reader renames the column); migrating makes
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from xir_bench.cards import task_cards_by_mteb_name
 from xir_bench.results.store import RENAMED_COLUMNS, write_model_meta, write_per_query
 from xir_bench.storage.atomic import write_json
 
@@ -45,6 +47,19 @@ def migrate_per_query(folder: Path, task_name: str) -> bool:
     return True
 
 
+def migrate_split(folder: Path, task_name: str) -> bool:
+    """File a result's scores under its task card's split (MLQA-R: ``test`` -> ``dev``); True if changed."""
+    card = task_cards_by_mteb_name().get(task_name)
+    path = folder / f"{task_name}.json"
+    result = json.loads(path.read_text(encoding="utf-8"))
+    scores = result.get("scores", {})
+    if card is None or card.split in scores or len(scores) != 1:
+        return False
+    result["scores"] = {card.split: next(iter(scores.values()))}
+    write_json(path, result)
+    return True
+
+
 def migrate(root: Path) -> list[Path]:
     """Every ``<model>/<revision>`` folder under ``root``; returns the files changed."""
     changed: list[Path] = []
@@ -56,6 +71,8 @@ def migrate(root: Path) -> list[Path]:
             task_name = table.name.removesuffix(".per_query.parquet")
             if migrate_per_query(folder, task_name):
                 changed.append(table)
+            if migrate_split(folder, task_name):
+                changed.append(folder / f"{task_name}.json")
     return changed
 
 

@@ -39,7 +39,7 @@ from xir_bench.storage.staging import sweep
 UNBOUNDED_SCORES = (*(m.name for m in MEASURES if not m.bounded), "pool_size", "n_", "evaluation_time")
 #: Per-query columns renamed since: stored name -> current name (read back under the current name).
 RENAMED_COLUMNS = {"same_language_first": "same_language_share"}
-SPLIT = "test"  # the parallel tasks' split; MIRACL's is "dev"
+SPLIT = "test"  # a task card's default split (XQuAD-R); MLQA-R's and MIRACL's is "dev"
 SPLITS = ("test", "dev")
 #: Columns every per-query table has; parallel tasks add map, mrr, recall_at_1/10 and the bias columns.
 PER_QUERY_COLUMNS = ("subset", "query_id", "ndcg_at_10", "recall_at_100")
