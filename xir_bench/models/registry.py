@@ -28,7 +28,6 @@ from xir_bench.errors import XirBenchError
 from xir_bench.models.bundled import PREFIX, bundled_card, load_bundled
 from xir_bench.models.encoding import TextEncoder
 from xir_bench.models.openvino_backend import BACKENDS
-from xir_bench.models.sentence_encoder import DEFAULT_BATCH_SIZE
 
 #: Lexical specs -> their scorer class in :mod:`xir_bench.models.lexical` (imported only when used).
 LEXICAL = {"bm25": "BM25Scorer", "bm25-snowball": "SnowballBM25Scorer"}
@@ -104,7 +103,7 @@ def load_model(
     revision: str | None = None,
     query_prefix: str | None = None,
     passage_prefix: str | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = None,
     device: str | None = None,
     backend: str = "torch",
 ) -> LoadedModel:

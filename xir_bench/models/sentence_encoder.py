@@ -18,10 +18,18 @@ from xir_bench.cards import ModelCard, model_cards
 from xir_bench.errors import XirBenchError
 from xir_bench.models.encoding import Role
 
-#: Texts per forward pass on the CPU. sentence-transformers sorts texts by length, so a small
-#: batch pads little: on 2 cores, multilingual-e5-small encodes 1.3x faster at 16 than at 64
-#: (``python bench/backends.py``; the numbers are in docs/performance.md).
-DEFAULT_BATCH_SIZE = 16
+#: Texts per forward pass by device type when the user gives none. sentence-transformers sorts
+#: texts by length, so on a CPU a small batch pads little and loses nothing to parallelism:
+#: multilingual-e5-small encodes real XQuAD-R texts fastest at 8 (``python bench/backends.py``;
+#: numbers in docs/performance.md). A GPU wants large batches.
+DEFAULT_BATCH_SIZES = {"cpu": 8}
+GPU_BATCH_SIZE = 64
+
+
+def default_batch_size(device: object) -> int:
+    """The batch size for ``device`` (a torch device or its name) when none is given."""
+    kind = str(getattr(device, "type", device)).split(":")[0]
+    return DEFAULT_BATCH_SIZES.get(kind, GPU_BATCH_SIZE)
 
 
 def content_revision(path: Path) -> str:
@@ -79,7 +87,7 @@ class SentenceTransformerEncoder:
         revision: str | None = None,
         query_prefix: str | None = None,
         passage_prefix: str | None = None,
-        batch_size: int = DEFAULT_BATCH_SIZE,
+        batch_size: int | None = None,
         device: str | None = None,
         backend: str = "torch",
     ) -> None:
@@ -116,7 +124,7 @@ class SentenceTransformerEncoder:
         if function not in ("cosine", "dot"):
             raise XirBenchError(f"model {model!r} uses {function} similarity; xir-bench scores cosine or dot")
         self.similarity: Literal["cosine", "dot"] = function
-        self.batch_size = batch_size
+        self.batch_size = batch_size or default_batch_size(self.model.device)
         self.backend = backend
         if backend == "openvino":
             import torch

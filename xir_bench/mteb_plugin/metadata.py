@@ -74,6 +74,8 @@ def task_metadata(card: TaskCard, kind: SettingKind | None = None) -> TaskMetada
             **common,
         )
     languages = list(card.languages)
+    if card.pool is not None:
+        common["description"] = f"{card.description} {card.pool.sentence()}"
     dataset = {"path": card.reference.removeprefix("https://github.com/"), "revision": card.source.revision}
     if kind is None:
         settings = enumerate_settings(languages)
@@ -83,7 +85,7 @@ def task_metadata(card: TaskCard, kind: SettingKind | None = None) -> TaskMetada
         settings = enumerate_settings(languages, (kind,))
         eval_langs = {s.role_subset: s.mteb_languages(languages) for s in settings}
         name = kind_task_name(card, kind)
-        common["description"] = f"{card.description} {_KIND_TEXT[kind]}"
+        common["description"] = f"{common['description']} {_KIND_TEXT[kind]}"
     return CardTaskMetadata(
         name=name, dataset=dataset, eval_langs=eval_langs, task_subtypes=["Question answering"], **common
     )

@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-
 class _LazySubsets(Mapping[str, dict[str, Any]]):
     """``task.dataset`` in MTEB's layout, each subset built on first access.
 

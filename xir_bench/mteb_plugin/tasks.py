@@ -12,7 +12,7 @@ Per parallel card, one task per setting kind, whose mteb mean is the board's num
 
 - ``LAReQAXQuADMono``: subsets ``eng``, ``deu``, ... (queries and pool in that language);
 - ``LAReQAXQuADCross``: subsets ``eng_queries-deu_pool`` (English queries, German pool);
-- ``LAReQAXQuADMulti``: subsets ``eng``, ... (queries in that language, one pool of every language);
+- ``LAReQAXQuADMulti``: subsets ``eng_queries-all_pool``, ... (queries in that language, one pool of every language);
 
 and the combined ``XQuADR`` / ``MLQAR`` (every setting, xir-bench's own subset names ``eng-deu``),
 kept for ``xir-bench run``'s results; ``XirMIRACL`` for MIRACL. mteb evaluates subset by subset
