@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -78,6 +78,17 @@ def lareqa_document(lang: str, questions: list[tuple[str, int, int]] = QUESTIONS
     return {"version": "1.1", "data": data}
 
 
+def fixture_texts(languages: Iterable[str]) -> list[str]:
+    """Every sentence and question of the synthetic documents of ``languages``: a tokenizer's training text."""
+    return [
+        text
+        for lang in languages
+        for article in lareqa_document(lang)["data"]
+        for paragraph in article["paragraphs"]
+        for text in [*paragraph["sentences"], *(q["question"] for q in paragraph["qas"])]
+    ]
+
+
 def write_lareqa(root: Path, task_folder: str = "xquad-r", languages: tuple[str, ...] = ("de", "en", "es")) -> Path:
     """Write the synthetic documents under ``root/lareqa/<task_folder>/<lang>.json``."""
     for lang in languages:
@@ -104,15 +115,9 @@ def static_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A from-scratch StaticEmbedding model over the synthetic texts, saved to disk."""
     from xir_bench.models.scratch import save_static_model
 
-    texts = [
-        s
-        for lang in WORDS
-        for doc in [lareqa_document(lang)]
-        for a in doc["data"]
-        for p in a["paragraphs"]
-        for s in [*p["sentences"], *(q["question"] for q in p["qas"])]
-    ]
-    return save_static_model(texts, tmp_path_factory.mktemp("models") / "static-tiny", dim=32, vocab_size=200)
+    return save_static_model(
+        fixture_texts(WORDS), tmp_path_factory.mktemp("models") / "static-tiny", dim=32, vocab_size=200
+    )
 
 
 @pytest.fixture(scope="session")
@@ -181,11 +186,6 @@ def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A from-scratch static model whose tokenizer has seen every fixture language."""
     from xir_bench.models.scratch import save_static_model
 
-    texts = [
-        text
-        for lang in XQUAD_LANGS
-        for article in lareqa_document(lang)["data"]
-        for paragraph in article["paragraphs"]
-        for text in [*paragraph["sentences"], *(q["question"] for q in paragraph["qas"])]
-    ]
-    return save_static_model(texts, tmp_path_factory.mktemp("models") / "static-11", dim=32, vocab_size=400)
+    return save_static_model(
+        fixture_texts(XQUAD_LANGS), tmp_path_factory.mktemp("models") / "static-11", dim=32, vocab_size=400
+    )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import QUESTIONS, WORDS, lareqa_document, tiny_run_args
+from conftest import QUESTIONS, WORDS, fixture_texts, tiny_run_args
 
 pytest.importorskip("openvino")
 
@@ -19,14 +19,9 @@ def transformer_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small random BERT (2 layers, mean pooled, normalised by cosine) over the fixture languages."""
     from xir_bench.models.scratch import save_tiny_transformer
 
-    texts = [
-        text
-        for lang in WORDS
-        for article in lareqa_document(lang)["data"]
-        for paragraph in article["paragraphs"]
-        for text in [*paragraph["sentences"], *(q["question"] for q in paragraph["qas"])]
-    ]
-    return save_tiny_transformer(texts, tmp_path_factory.mktemp("models") / "tiny-bert-ov", 64, 2, 2, 300)
+    return save_tiny_transformer(
+        fixture_texts(WORDS), tmp_path_factory.mktemp("models") / "tiny-bert-ov", 64, 2, 2, 300
+    )
 
 
 def _texts() -> list[str]:

@@ -81,3 +81,30 @@ def test_a_result_mteb_cannot_read_is_refused_with_the_fix(bm25_run: Path) -> No
     path.write_text(json.dumps(data))
     with pytest.raises(XirBenchError, match=r"(?s)mteb cannot read it as a TaskResult.*fix: delete it"):
         read_result(folder, "XQuADR")
+
+
+def test_mlqa_r_results_filed_under_test_move_to_dev(tmp_path: Path, run_cli) -> None:
+    """MLQA-R is MLQA's dev set: results are filed under ``dev``; ones written under ``test`` are migrated,
+    and a run that adds settings to such a result keeps its stored subsets."""
+    from conftest import write_lareqa
+
+    data = write_lareqa(tmp_path / "data", task_folder="mlqa-r", languages=("de", "en", "es"))
+    output = tmp_path / "results"
+    args = ["run", "--model", "bm25", "--task", "mlqa-r", "--data-dir", data, "--output", output, "--quiet"]
+    run_cli(*args, "--languages", "de,en", "--settings", "mono")
+    (path,) = output.glob("bm25/*/MLQAR.json")
+    assert list(json.loads(path.read_text())["scores"]) == ["dev"]
+
+    old = json.loads(path.read_text())
+    old["scores"] = {"test": old["scores"]["dev"]}  # as written before the card named its split
+    path.write_text(json.dumps(old))
+    run_cli(*args, "--languages", "de,en", "--settings", "mono,cross")  # adds the cross subsets
+    merged = json.loads(path.read_text())["scores"]
+    assert list(merged) == ["dev"]
+    assert {e["hf_subset"] for e in merged["dev"]} == {"deu-deu", "eng-eng", "deu-eng", "eng-deu"}
+
+    current = json.loads(path.read_text())
+    path.write_text(json.dumps({**current, "scores": {"test": current["scores"]["dev"]}}))
+    assert migrate(output) == [path]
+    assert json.loads(path.read_text()) == current
+    assert read_result(path.parent, "MLQAR").split == "dev"

@@ -205,7 +205,8 @@ def write_result(
             and previous.evaluation == evaluation
         )
         if previous is not None and same_definition:
-            kept = [e for e in previous.task_result["scores"].get(split, []) if compatible(e)]
+            # the stored subsets whatever split they were filed under (MLQA-R's moved from test to dev)
+            kept = [e for e in previous.subsets().values() if compatible(e)]
             subset_entries = kept + subset_entries
             if len(previous.per_query):
                 old = previous.per_query[previous.per_query["subset"].isin({e["hf_subset"] for e in kept})]
