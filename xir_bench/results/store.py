@@ -151,7 +151,12 @@ def read_result(folder: Path, task_name: str) -> StoredResult | None:
         missing = [c for c in PER_QUERY_COLUMNS if c not in per_query.columns]
         if missing:
             raise XirBenchError(f"{table}: per-query table lacks columns {missing}; {fix}")
-    return StoredResult(task_result=data, per_query=per_query)
+    stored = StoredResult(task_result=data, per_query=per_query)
+    if len(per_query):
+        from xir_bench.results.verify import check_scores_against_rows
+
+        check_scores_against_rows(path, stored)
+    return stored
 
 
 def _read_as_mteb_does(path: Path) -> None:

@@ -1,0 +1,69 @@
+"""A result's scores are recomputed from its per-query rows on every read: an edited number is refused everywhere."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import tiny_run_args
+
+from xir_bench.errors import XirBenchError
+from xir_bench.results.store import read_result
+
+
+def _edit(folder: Path, subset: str, measure: str, value: object) -> Path:
+    path = folder / "XQuADR.json"
+    result = json.loads(path.read_text(encoding="utf-8"))
+    (entry,) = [e for e in result["scores"]["test"] if e["hf_subset"] == subset]
+    entry[measure] = value
+    path.write_text(json.dumps(result), encoding="utf-8")  # per_query_sha256 left as it was
+    return path
+
+
+@pytest.mark.parametrize(
+    ("measure", "value", "message"),
+    [
+        ("map", 0.99, r"subset 'eng-eng', map: the file says 0\.99, the mean of its 5 per-query rows is 1\.000000"),
+        ("ndcg_at_10", "0.5", r"subset 'eng-eng', ndcg_at_10: the file says '0\.5'"),
+        ("n_queries", 6, r"subset 'eng-eng' says n_queries 6, its table has 5 rows"),
+    ],
+)
+def test_an_edited_score_is_refused_naming_file_subset_and_measure(
+    bm25_run: Path, tmp_path: Path, measure: str, value: object, message: str
+) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(bm25_run, copy)
+    folder = next(copy.glob("bm25/*"))
+    path = _edit(folder, "eng-eng", measure, value)
+    with pytest.raises(XirBenchError, match=message) as raised:
+        read_result(folder, "XQuADR")
+    assert str(path) in str(raised.value)
+
+
+@pytest.mark.slow
+def test_the_board_compare_and_run_refuse_an_edited_result(
+    bm25_run: Path, tiny_data: Path, tmp_path: Path, run_cli
+) -> None:
+    folder = next(bm25_run.glob("bm25/*"))
+    assert read_result(folder, "XQuADR") is not None  # as written: every score is its rows' mean
+    _edit(folder, "eng-eng", "map", 0.99)
+    board = run_cli("leaderboard", "--results", bm25_run, "--out", tmp_path / "board.md", expect=2)
+    assert "subset 'eng-eng', map: the file says 0.99" in board.err
+    assert not (tmp_path / "board.md").exists()
+    compare = run_cli("compare", folder, folder, expect=2)
+    assert "the file says 0.99" in compare.err
+    rerun = run_cli(*tiny_run_args("bm25", tiny_data, bm25_run), expect=2)
+    assert "the file says 0.99" in rerun.err and "--overwrite" in rerun.err
+
+
+@pytest.mark.slow
+def test_every_committed_result_is_its_tables_summary() -> None:
+    root = Path(__file__).resolve().parents[2] / "leaderboard" / "results"
+    checked = 0
+    for path in sorted(root.glob("*/*/*.json")):
+        if path.name != "model_meta.json":
+            assert read_result(path.parent, path.stem) is not None
+            checked += 1
+    assert checked >= 20
