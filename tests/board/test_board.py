@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -277,6 +278,28 @@ def test_reproduce_reports_ok_and_fail(tiny_data: Path, tmp_path: Path, capsys: 
     out = capsys.readouterr().out
     assert "FAIL" in out and "1 FAIL" in out
     assert main([*args, "--condition", "nope"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("expected", "message"),
+    [
+        ("mono_map = inf", "expected mono_map = inf is not a possible value of map"),
+        ("cross_map = -inf", "expected cross_map = -inf is not a possible value of map"),
+        ("multi_map = 1.5", r"fix: a finite number in \[0, 1\]"),
+        ("rank_distance = nan", "fix: a finite number >= 0"),
+        ("", "no expected scores, so nothing would be checked"),
+    ],
+)
+def test_reproduce_refuses_what_it_cannot_check(expected: str, message: str, tmp_path: Path, run_cli) -> None:
+    """inf / -inf passed as OK and an empty expectation as "0 of 0 scores reproduced", exit 0."""
+    conditions = tmp_path / "conditions.toml"
+    conditions.write_text(
+        '[[condition]]\nname = "c"\nmodel = "random"\ntask = "xquad-r"\ncommands = ["xir-bench info xquad-r"]\n'
+        f"[condition.expected]\n{expected}\n",
+        encoding="utf-8",
+    )
+    result = run_cli("reproduce", "--conditions", conditions, "--data-dir", tmp_path, expect=2)
+    assert re.search(message, result.err), result.err
 
 
 @pytest.mark.realdata

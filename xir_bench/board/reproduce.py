@@ -14,6 +14,7 @@ results go to that folder's ``results/``), reads the result and reports per scor
 from __future__ import annotations
 
 import contextlib
+import math
 import shlex
 import tomllib
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from xir_bench.cards import get_task_card
+from xir_bench.core.metrics import measure
 from xir_bench.errors import XirBenchError
 from xir_bench.results.runs import resolve_run
 from xir_bench.storage.staging import scratch_folder
@@ -83,8 +85,28 @@ def load_conditions(path: Path) -> list[Condition]:
         unknown = set(condition.expected) - set(SCORES)
         if unknown:
             raise XirBenchError(f"{path}: {condition.name}: unknown scores {sorted(unknown)}; known: {sorted(SCORES)}")
+        if not condition.expected:
+            raise XirBenchError(
+                f"{path}: {condition.name}: no expected scores, so nothing would be checked\n"
+                "  fix: add [condition.expected] values (xir-bench reproduce --update-from RESULTS writes them)"
+            )
+        for name, value in condition.expected.items():
+            metric = SCORES[name][1]
+            if not _in_range(metric, value):
+                possible = "a finite number in [0, 1]" if measure(metric).bounded else "a finite number >= 0"
+                raise XirBenchError(
+                    f"{path}: {condition.name}: expected {name} = {value!r} is not a possible value of {metric}\n"
+                    f"  fix: {possible}"
+                )
         out.append(condition)
     return out
+
+
+def _in_range(metric: str, value: float) -> bool:
+    """Finite, and within [0, 1] for a bounded measure (mAP), non-negative otherwise (rank distance)."""
+    if not math.isfinite(value):
+        return False
+    return 0.0 <= value <= 1.0 if measure(metric).bounded else value >= 0.0
 
 
 def scores_of(results: Path, model: str, task: str) -> dict[str, float]:
