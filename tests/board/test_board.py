@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import stat
 from pathlib import Path
 
 import matplotlib.image
@@ -469,3 +471,26 @@ def test_compare_tests_every_measure_the_table_has(bm25_run: Path, tiny_data: Pa
         assert all(len(row) >= 6 and row[5] != "-" for row in rows), (measure.name, out)  # a p-value per row
     wrong = run_cli("compare", a, b, "--metric", "same_language_first", expect=2)
     assert "use one of map, map_at_1000, ndcg_at_10, mrr, mrr_at_10, recall_at_1" in wrong.err
+
+
+@pytest.mark.slow
+def test_a_plots_folder_the_board_did_not_make_is_never_deleted(results: Path, tmp_path: Path, run_cli) -> None:
+    """``leaderboard --out site/board.md`` deleted a user's site/plots/ (notes.txt gone) and left it 0700."""
+    site = tmp_path / "site"
+    (site / "plots").mkdir(parents=True)
+    (site / "plots" / "notes.txt").write_text("mine", encoding="utf-8")
+    refused = run_cli("leaderboard", "--results", results, "--out", site / "board.md", expect=2)
+    assert f"{site / 'plots'} exists and was not made by xir-bench leaderboard" in refused.err
+    assert (site / "plots" / "notes.txt").read_text(encoding="utf-8") == "mine" and not (site / "board.md").exists()
+
+    fresh = tmp_path / "fresh"
+    old_umask = os.umask(0o022)
+    try:
+        for _ in range(2):  # its own folder (marked) is replaced on the next publish
+            run_cli("leaderboard", "--results", results, "--out", fresh / "board.md")
+    finally:
+        os.umask(old_umask)
+    plots = fresh / "plots"
+    assert (plots / ".xir-bench-plots").is_file() and any(plots.glob("*.png"))
+    assert stat.S_IMODE(plots.stat().st_mode) == 0o755
+    assert {stat.S_IMODE(p.stat().st_mode) for p in plots.iterdir()} == {0o644}

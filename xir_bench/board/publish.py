@@ -33,11 +33,13 @@ def publish(results: Path, out: Path, models_dir: Path, seed: int = 0) -> Path:
         raise XirBenchError(f"{results}: no runs found (expected <model>/<revision>/<Task>.json)")
     check_publishable(runs)
     plots_dir = out.parent / "plots"
+    check_plots_are_ours(plots_dir)
     sweep(out.parent)
     cards = task_cards_by_mteb_name("parallel")
     plots: dict[tuple[str, str], dict[str, Path]] = {}
     random = next((run for run in runs if run.model == RANDOM), None)
     with staged_folder(plots_dir) as staging:
+        (staging / PLOTS_MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
         for run in runs:
             for task in sorted(run.results):
                 card = cards.get(task)
@@ -48,6 +50,22 @@ def publish(results: Path, out: Path, models_dir: Path, seed: int = 0) -> Path:
         board = render_board(runs, out, models_dir, plots, seed)
     write_text(out, board)
     return out
+
+
+#: Marks a pictures folder as made by ``xir-bench leaderboard``: only such a folder is replaced.
+PLOTS_MARKER = ".xir-bench-plots"
+_MARKER_TEXT = "Made by xir-bench leaderboard, which replaces this folder whole when it publishes.\n"
+
+
+def check_plots_are_ours(plots_dir: Path) -> None:
+    """The pictures folder is replaced whole when the board is published: refuse a folder the
+    program did not make (no marker), so nobody's files are deleted."""
+    occupied = plots_dir.exists() and (not plots_dir.is_dir() or any(plots_dir.iterdir()))
+    if occupied and not (plots_dir / PLOTS_MARKER).is_file():
+        raise XirBenchError(
+            f"{plots_dir} exists and was not made by xir-bench leaderboard (it has no {PLOTS_MARKER}); "
+            "publishing replaces that folder whole\n  fix: move it away, or pass --out into another folder"
+        )
 
 
 def check_publishable(runs: list[Run]) -> None:

@@ -10,7 +10,6 @@ lexical baseline in embedding form - and it is what the training recipe starts f
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -91,14 +90,6 @@ def require_new_folder(output: Path, what: str = "folder") -> None:
         raise XirBenchError(f"{output} exists and is not empty; choose another {what} or delete it")
 
 
-def _ordinary_permissions(folder: Path) -> None:
-    """Folders 0777 and files 0666 less the umask: ``mkdtemp`` and safetensors create them private."""
-    umask = os.umask(0)
-    os.umask(umask)
-    for path in [folder, *folder.rglob("*")]:
-        path.chmod((0o777 if path.is_dir() else 0o666) & ~umask)
-
-
 def save_model_atomically(model: object, output: str | Path, extra_files: dict[str, str] | None = None) -> Path:
     """Save a ``SentenceTransformer`` (and ``extra_files``: name -> text) so that ``output``
     appears whole or not at all."""
@@ -108,7 +99,6 @@ def save_model_atomically(model: object, output: str | Path, extra_files: dict[s
         model.save(str(staging))  # type: ignore[attr-defined]
         for name, text in (extra_files or {}).items():
             (staging / name).write_text(text, encoding="utf-8")
-        _ordinary_permissions(staging)
     return output
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from xir_bench.storage.staging import staging_prefix
+from xir_bench.storage.staging import ordinary_permissions, staging_prefix
 
 
 @contextlib.contextmanager
@@ -28,9 +28,7 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=staging_prefix(path.name), suffix=".tmp")
     binary = "b" in mode
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp_name, 0o666 & ~umask)  # mkstemp creates 0600; give the file normal permissions
+    ordinary_permissions(tmp_name)  # mkstemp creates 0600
     try:
         with os.fdopen(fd, mode, encoding=None if binary else encoding) as handle:
             yield handle

@@ -61,16 +61,30 @@ def sweep(folder: str | Path) -> list[Path]:
     return removed
 
 
+def ordinary_permissions(path: str | Path) -> None:
+    """``path`` (and all below it) 0777 for folders, 0666 for files, less the umask: ``mkdtemp``,
+    ``mkstemp`` and some libraries (safetensors) create them private, which a shared board or
+    a model folder given to others must not be."""
+    umask = os.umask(0)
+    os.umask(umask)
+    path = Path(path)
+    for entry in [path, *(path.rglob("*") if path.is_dir() else [])]:
+        if not entry.is_symlink():
+            entry.chmod((0o777 if entry.is_dir() else 0o666) & ~umask)
+
+
 @contextlib.contextmanager
 def staged_folder(target: str | Path) -> Iterator[Path]:
     """A new folder beside ``target``; when the block succeeds it becomes ``target`` (replacing
-    an empty or existing one), otherwise it is removed. Leftovers of killed runs are swept first."""
+    an empty or existing one), otherwise it is removed. Leftovers of killed runs are swept first.
+    What appears has ordinary permissions (see :func:`ordinary_permissions`)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     sweep(target.parent)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=staging_prefix(target.name)))
     try:
         yield staging
+        ordinary_permissions(staging)
         if target.is_dir():
             shutil.rmtree(target)
         os.replace(staging, target)
