@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from xir_bench.core.languages import LANGUAGES
 from xir_bench.errors import XirBenchError
+from xir_bench.storage.names import RULE as NAME_RULE
+from xir_bench.storage.names import is_identifier
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 #: The model card's copy inside a model's folder (``xir-bench train``, ``convert``): the card
@@ -118,6 +120,13 @@ class TaskCard(BaseModel):
     )
     pool: PoolProperties | None = Field(None, description="Known properties of a parallel task's pool.")
 
+    @field_validator("name", "mteb_name", "mteb_family")
+    @classmethod
+    def _names_are_identifiers(cls, value: str | None) -> str | None:
+        if value is not None and not is_identifier(value):
+            raise ValueError(f"{value!r} becomes a file name; use {NAME_RULE}")
+        return value
+
     @field_validator("languages")
     @classmethod
     def _known_languages(cls, value: list[str]) -> list[str]:
@@ -150,6 +159,13 @@ class ModelCard(BaseModel):
     path: str | None = None
     query_prefix: str = ""
     passage_prefix: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_an_identifier(cls, value: str) -> str:
+        if not is_identifier(value):
+            raise ValueError(f"{value!r} becomes a results folder's name; use {NAME_RULE}")
+        return value
 
     def location(self) -> Path | None:
         """The model's folder: ``path`` is relative to the repository that holds ``models/``, not to

@@ -91,7 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         except XirBenchError as err:
             return _report(err)
     parser = build_parser()
-    args, unknown = parser.parse_known_args(argv)
+    try:  # argument types read the cards (--task): a bad card is an error, not a traceback
+        args, unknown = parser.parse_known_args(argv)
+    except XirBenchError as err:
+        return _report(err)
     if unknown:
         _refuse_unknown(parser, args.command, unknown)
     try:

@@ -142,7 +142,8 @@ def load_model(
     make = partial(
         SentenceTransformerEncoder, spec, revision, query_prefix, passage_prefix, batch_size, device, backend
     )
-    name = Path(spec).name if Path(spec).exists() else spec
+    # a folder is named by what it is, not by how it was typed: "some/dir/.." is "some"
+    name = Path(spec).resolve().name if Path(spec).exists() else spec
     if Path(spec).exists():
         check_local_name(name, Path(spec))
     encoder = make()

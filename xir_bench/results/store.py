@@ -33,6 +33,7 @@ from xir_bench.core.metrics import MEASURES
 from xir_bench.data.sources import sha256_of
 from xir_bench.errors import XirBenchError
 from xir_bench.storage.atomic import atomic_open, write_json
+from xir_bench.storage.names import check_identifier, inside
 from xir_bench.storage.staging import sweep
 
 #: Scores that are counts, ranks or times, not shares: >= 0 with no upper bound (rank distance < pool size).
@@ -90,8 +91,11 @@ def mteb_version() -> str:
 
 
 def model_folder(output: Path, model_name: str, revision: str) -> Path:
-    """mteb's ResultCache layout: ``<output>/<org>__<name>/<revision>``."""
-    return Path(output) / model_name.replace("/", "__") / revision
+    """mteb's ResultCache layout: ``<output>/<org>__<name>/<revision>``, each part an identifier
+    and the folder inside ``output``."""
+    for part in (*model_name.split("/"), revision):
+        check_identifier(part, "model name or revision part")
+    return inside(output, model_name.replace("/", "__"), revision)
 
 
 @dataclass(frozen=True)
