@@ -17,7 +17,7 @@ from xir_bench.core.evaluate import aggregate, compute_rank_table, per_query_fra
 from xir_bench.core.ranking import DEFAULT_TIES, TieRule
 from xir_bench.core.reference import expected_per_query_frame
 from xir_bench.core.scorers import Scorer
-from xir_bench.core.settings import SETTING_KINDS, SettingKind, enumerate_settings
+from xir_bench.core.settings import SETTING_KINDS, Setting, SettingKind, enumerate_settings
 from xir_bench.data.sources import cache_root
 from xir_bench.data.tasks import load_task
 from xir_bench.errors import XirBenchError
@@ -66,6 +66,29 @@ def _prompts(meta: dict[str, Any] | None) -> dict[str, str]:
     return {key: str(meta[key]) for key in keys if meta.get(key) is not None}
 
 
+def check_same_pool(
+    path: Path, stored: dict[str, dict[str, Any]], settings: list[Setting], languages: list[str]
+) -> None:
+    """A multilingual pool is part of its scores' definition: a run over another language set
+    neither reuses nor silently replaces stored multilingual-pool results."""
+    multi = [s for s in settings if s.kind == "multi"]
+    if not multi:
+        return
+    wanted = sorted(multi[0].mteb_languages(languages))
+    for name, entry in stored.items():
+        if name.endswith("-all") and sorted(entry.get("languages", [])) != wanted:
+            raise XirBenchError(
+                f"{path} holds multilingual-pool results over {_codes(entry['languages'])}; this run's pool is "
+                f"{_codes(wanted)}, which changes those scores, so they are neither reused nor replaced\n"
+                "  fix: pass --overwrite to replace them, or --output another folder to keep both"
+            )
+
+
+def _codes(mteb_languages: list[str]) -> str:
+    """``["deu-Latn", "eng-Latn"]`` -> ``deu,eng``."""
+    return ",".join(sorted(code.split("-")[0] for code in mteb_languages))
+
+
 def run_task(
     task: str,
     model_name: str,
@@ -96,6 +119,7 @@ def run_task(
             "and not mixed with new ones\n  fix: pass --overwrite to replace it, or --output another folder"
         )
     if stored is not None:
+        check_same_pool(folder / f"{card.mteb_name}.json", stored.subsets(), settings, languages)
         have = stored.subsets()
         same_pool = {s.subset: set(s.mteb_languages(languages)) for s in settings}
         if all(s.subset in have and set(have[s.subset]["languages"]) == same_pool[s.subset] for s in settings):
