@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xir_bench.cards import get_task_card
+from xir_bench.data.passages import counting_empty
 from xir_bench.data.sources import DATA_DIR_ENV, data_root, offline_mode
 from xir_bench.data.textfile import decode_line, json_object, numbered_lines
 from xir_bench.errors import DataFormatError, DataNotFoundError
@@ -222,7 +223,12 @@ def judged_topics(
 
 
 def corpus_rows(lang: str, data_dir: str | Path | None = None) -> Iterator[tuple[str, str, str]]:
-    """(docid, title, text) of ``lang``'s corpus: the local JSONL, else streamed from the hub."""
+    """(docid, title, text) of ``lang``'s corpus: the local JSONL, else streamed from the hub;
+    empty passages are counted (:func:`~xir_bench.data.passages.counting_empty`)."""
+    yield from counting_empty(f"MIRACL {lang}", _corpus_source_rows(lang, data_dir))
+
+
+def _corpus_source_rows(lang: str, data_dir: str | Path | None) -> Iterator[tuple[str, str, str]]:
     root = data_root(data_dir)
     if root is not None:
         files = local_files(root, lang)
