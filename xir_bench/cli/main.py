@@ -79,8 +79,8 @@ def _refuse_unknown(parser: argparse.ArgumentParser, command: str, unknown: list
     command_parser.error(f"unrecognized arguments: {' '.join(unknown)}" + "".join(f"\n  {h}" for h in hints))
 
 
-#: Errors of the disk, not of xir-bench: a full or read-only disk, a quota, a permission.
-DISK_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EPERM}
+#: Errors of the disk, not of xir-bench: a full or read-only disk, a quota, a permission, a file-size limit.
+DISK_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EPERM, errno.EFBIG}
 
 
 def main(argv: list[str] | None = None) -> int:

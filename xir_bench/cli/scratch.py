@@ -29,6 +29,9 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from xir_bench.storage.outputs import require_new_folder
+
+    require_new_folder(args.output, "--output")  # before the data is read and the model built
     from xir_bench.data.tasks import load_task
     from xir_bench.models.scratch import save_static_model
 

