@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import tiny_run_args
 
 from xir_bench.cli.main import main
 from xir_bench.errors import XirBenchError
@@ -97,3 +98,20 @@ def test_a_local_model_cannot_take_a_baselines_name(
     assert _run_model(str(tmp_path / "bm25"), tiny_data, tmp_path) == 2
     assert "is named 'bm25', the name of another model on the board" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("card_text", "message"),
+    [("name = [unclosed", "not valid TOML"), ('name = "x"\nkind = "spaceship"\n', "invalid card")],
+)
+def test_a_model_folders_own_broken_card_is_named(
+    card_text: str, message: str, static_model: Path, tmp_path: Path, tiny_data: Path, run_cli
+) -> None:
+    """A malformed or invalid xir-bench-card.toml in a model folder ended in a raw traceback."""
+    import shutil
+
+    folder = tmp_path / "broken-card-model"
+    shutil.copytree(static_model, folder)
+    (folder / "xir-bench-card.toml").write_text(card_text, encoding="utf-8")
+    result = run_cli(*tiny_run_args(folder, tiny_data, tmp_path / "out"), expect=2)
+    assert f"{folder / 'xir-bench-card.toml'}: {message}" in result.err and "Traceback" not in result.err

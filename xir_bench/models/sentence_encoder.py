@@ -8,13 +8,12 @@ into the embedding cache key, so a changed model never reuses stale embeddings.
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-from xir_bench.cards import ModelCard, model_cards
+from xir_bench.cards import ModelCard, load_model_card, model_cards
 from xir_bench.errors import XirBenchError
 from xir_bench.models.encoding import Role
 
@@ -75,7 +74,7 @@ def embedded_card(folder: Path) -> ModelCard | None:
     path = Path(folder) / EMBEDDED_CARD
     if not path.is_file():
         return None
-    return ModelCard.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    return load_model_card(path)  # a malformed or invalid card is an error naming the file
 
 
 class SentenceTransformerEncoder:
