@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -25,6 +25,12 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 #: The model card's copy inside a model's folder (``xir-bench train``, ``convert``): the card
 #: is found wherever the model is.
 EMBEDDED_CARD = "xir-bench-card.toml"
+
+
+def _stays_below(path: str) -> bool:
+    """A relative path that cannot climb out of the folder it is read against."""
+    pure = PurePosixPath(path.replace("\\", "/"))
+    return not pure.is_absolute() and ".." not in pure.parts and not PureWindowsPath(path).drive
 
 
 class DataSource(BaseModel):
@@ -46,6 +52,13 @@ class DataSource(BaseModel):
     def _has_lang_placeholder(cls, value: str) -> str:
         if "{lang}" not in value:
             raise ValueError("must contain the placeholder {lang}")
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _inside_the_data_folder(cls, value: str) -> str:
+        if not _stays_below(value):
+            raise ValueError(f"{value!r} must be relative to the data folder, without '..'")
         return value
 
     def relative_path(self, lang: str) -> str:
@@ -241,8 +254,18 @@ def load_model_card(path: Path) -> ModelCard:
 @cache
 def model_cards() -> dict[str, ModelCard]:
     """All model cards, by name."""
-    cards = [_load(p, ModelCard) for p in sorted(_card_dir("models").glob("*.toml"))]
-    return {card.name: card for card in cards}  # type: ignore[attr-defined]
+    cards = {}
+    for path in sorted(_card_dir("models").glob("*.toml")):
+        card: ModelCard = _load(path, ModelCard)  # type: ignore[assignment]
+        # a published card applies its prompts to the folder it names: only to one inside the repository
+        if card.path is not None and not _stays_below(card.path):
+            raise XirBenchError(
+                f"{path}: path {card.path!r} leaves the repository; a card may name only a folder inside it\n"
+                "  fix: a path relative to the repository, without '..' (a model elsewhere carries its own "
+                f"card: {EMBEDDED_CARD} in its folder)"
+            )
+        cards[card.name] = card
+    return cards
 
 
 def get_task_card(name: str) -> TaskCard:

@@ -69,3 +69,35 @@ def test_a_model_folder_typed_with_dotdot_is_named_by_what_it_is(
     run_cli(*tiny_run_args(f"{static_model}/sub/..", tiny_data, output))
     written = [p.relative_to(tmp_path) for p in tmp_path.rglob("XQuADR.json")]
     assert [p.parts[:3] for p in written] == [("runs", "out", static_model.name)]
+
+
+@pytest.mark.parametrize("path", ["../../etc/{lang}.json", "/etc/{lang}.json", "lareqa/../../{lang}.json"])
+def test_a_task_cards_data_path_stays_inside_the_data_folder(path: str) -> None:
+    from pydantic import ValidationError
+
+    from xir_bench.cards import DataSource
+
+    with pytest.raises(ValidationError, match="relative to the data folder"):
+        DataSource(format="lareqa", revision="r", path=path, url="https://x/{lang}.json")
+
+
+def test_a_published_model_card_names_only_a_folder_inside_the_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A card in models/ whose path pointed at another folder gave that folder its prompts ("INJECTED: ")."""
+    from xir_bench import cards
+
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "evil.toml").write_text(
+        'name = "evil"\npath = "../../elsewhere/static-scratch"\nquery_prefix = "INJECTED: "\n', encoding="utf-8"
+    )
+    monkeypatch.setattr(cards, "_card_dir", lambda kind: models if kind == "models" else cards.task_card_dir())
+    cards.model_cards.cache_clear()
+    try:
+        with pytest.raises(
+            XirBenchError, match=r"evil\.toml: path '\.\./\.\./elsewhere/static-scratch' leaves the repository"
+        ):
+            cards.model_cards()
+    finally:
+        cards.model_cards.cache_clear()
