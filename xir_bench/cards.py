@@ -27,7 +27,7 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 EMBEDDED_CARD = "xir-bench-card.toml"
 
 
-def _stays_below(path: str) -> bool:
+def stays_below(path: str) -> bool:
     """A relative path that cannot climb out of the folder it is read against."""
     pure = PurePosixPath(path.replace("\\", "/"))
     return not pure.is_absolute() and ".." not in pure.parts and not PureWindowsPath(path).drive
@@ -57,7 +57,7 @@ class DataSource(BaseModel):
     @field_validator("path")
     @classmethod
     def _inside_the_data_folder(cls, value: str) -> str:
-        if not _stays_below(value):
+        if not stays_below(value):
             raise ValueError(f"{value!r} must be relative to the data folder, without '..'")
         return value
 
@@ -258,7 +258,7 @@ def model_cards() -> dict[str, ModelCard]:
     for path in sorted(_card_dir("models").glob("*.toml")):
         card: ModelCard = _load(path, ModelCard)  # type: ignore[assignment]
         # a published card applies its prompts to the folder it names: only to one inside the repository
-        if card.path is not None and not _stays_below(card.path):
+        if card.path is not None and not stays_below(card.path):
             raise XirBenchError(
                 f"{path}: path {card.path!r} leaves the repository; a card may name only a folder inside it\n"
                 "  fix: a path relative to the repository, without '..' (a model elsewhere carries its own "

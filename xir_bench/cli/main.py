@@ -11,7 +11,19 @@ import sys
 import textwrap
 from types import ModuleType
 
-from xir_bench.cli import compare, convert, export_mteb, info, leaderboard, mteb, reproduce, run, scratch, train
+from xir_bench.cli import (
+    compare,
+    convert,
+    export_mteb,
+    info,
+    leaderboard,
+    mteb,
+    reproduce,
+    run,
+    scratch,
+    train,
+    validate,
+)
 from xir_bench.errors import XirBenchError
 
 _DESCRIPTION = """\
@@ -41,6 +53,7 @@ COMMANDS: dict[str, ModuleType] = {
     "compare": compare,
     "train": train,
     "reproduce": reproduce,
+    "validate": validate,
     "convert": convert,
     "export-mteb": export_mteb,
     "mteb": mteb,

@@ -47,9 +47,12 @@ def read_run(folder: Path) -> Run:
     model = folder.parent.name
     if meta_path.exists():
         try:
-            model = str(json.loads(meta_path.read_text(encoding="utf-8")).get("name") or model)
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as err:
             raise XirBenchError(f"{meta_path}: line {err.lineno}: not valid JSON ({err.msg})") from err
+        if not isinstance(meta, dict):
+            raise XirBenchError(f"{meta_path}: a JSON object is expected, not a {type(meta).__name__}")
+        model = str(meta.get("name") or model)
     return Run(model=model, revision=folder.name, folder=folder, results={k: v for k, v in results.items() if v})
 
 
