@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from xir_bench.core.collection import CandidateText, ParallelCollection, SentenceSource
+from xir_bench.data.coverage import check_question_coverage
 from xir_bench.errors import DataFormatError
 
 #: sentence+context copies a paragraph into each of its sentences; past this many characters
@@ -240,10 +241,12 @@ def load_lareqa(
     group_index: dict[str, int] = {}
     group_members: list[list[int]] = []
     skipped: dict[str, int] = {}
+    ids_by_language: dict[str, set[str]] = {}
     for lang_index, (lang, path) in enumerate(files.items()):
         questions, candidates, answer_of, n_skipped = parse_language_file(
             Path(path), lang, candidate_text, sentence_source
         )
+        ids_by_language[lang] = {qid for qid, _ in questions}
         offset = len(candidate_ids)
         candidate_ids.extend(cid for cid, _ in candidates)
         candidate_texts.extend(text for _, text in candidates)
@@ -258,15 +261,8 @@ def load_lareqa(
             group_members[group].extend(offset + k for k in answer_of[qid])
         if n_skipped:
             skipped[lang] = n_skipped
-    counts = {lang: query_langs.count(index) for index, lang in enumerate(languages)}
-    empty = [lang for lang, n in counts.items() if n == 0]
-    if empty:
-        raise DataFormatError(
-            files[empty[0]],
-            "whole file",
-            f"no usable question in {', '.join(empty)} (each answer must start inside a sentence break)",
-            "check that the file is this task's, in the LAReQA release, or leave the language out with --languages",
-        )
+    check_question_coverage(files, ids_by_language)
+    counts = {lang: len(ids) for lang, ids in ids_by_language.items()}
     fullest = max(counts.values())
     thin = {lang: n for lang, n in counts.items() if n < THIN_SHARE * fullest}
     if thin:
