@@ -26,7 +26,7 @@ def _edit(folder: Path, subset: str, measure: str, value: object) -> Path:
     ("measure", "value", "message"),
     [
         ("map", 0.99, r"subset 'eng-eng', map: the file says 0\.99, the mean of its 5 per-query rows is 1\.000000"),
-        ("ndcg_at_10", "0.5", r"subset 'eng-eng', ndcg_at_10: the file says '0\.5'"),
+        ("ndcg_at_10", "0.5", r"ndcg_at_10\s+Input should be a valid number"),
         ("n_queries", 6, r"subset 'eng-eng' says n_queries 6, its table has 5 rows"),
     ],
 )
@@ -67,3 +67,41 @@ def test_every_committed_result_is_its_tables_summary() -> None:
             assert read_result(path.parent, path.stem) is not None
             checked += 1
     assert checked >= 20
+
+
+def _rewrite(folder: Path, change) -> Path:
+    path = folder / "XQuADR.json"
+    result = json.loads(path.read_text(encoding="utf-8"))
+    change(result)
+    path.write_text(json.dumps(result), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: r["scores"]["test"][0].update(ndcg_at_10="0.5"), "ndcg_at_10"),
+        (lambda r: r["scores"]["test"][0].update(mrr="high"), "mrr is 'high', not a number"),
+        (
+            lambda r: r["scores"]["test"].extend(
+                {**r["scores"]["test"][0], "hf_subset": f"x{i}"} for i in range(300_000)
+            ),
+            "subset 'x0' is not one of XQuADR's",
+        ),
+        (lambda r: r["scores"]["test"].append(r["scores"]["test"][0]), "is stored twice"),
+    ],
+)
+def test_malformed_result_files_are_refused_naming_the_file(bm25_run: Path, change, message: str) -> None:
+    """Scores as strings passed validation and crashed the rendering; 300,000 subsets took ten minutes."""
+    folder = next(bm25_run.glob("bm25/*"))
+    path = _rewrite(folder, change)
+    with pytest.raises(XirBenchError, match=message) as raised:
+        read_result(folder, "XQuADR")
+    assert str(raised.value).startswith(str(path))
+
+
+def test_a_result_nested_past_the_recursion_limit_is_refused(bm25_run: Path) -> None:
+    folder = next(bm25_run.glob("bm25/*"))
+    (folder / "XQuADR.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(XirBenchError, match="nested too deeply"):
+        read_result(folder, "XQuADR")

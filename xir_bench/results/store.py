@@ -18,7 +18,6 @@ import hashlib
 import importlib.metadata
 import io
 import json
-import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,63 +25,23 @@ from typing import Any
 
 import pandas as pd
 from filelock import FileLock
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import ValidationError
 
 from xir_bench import __version__
-from xir_bench.core.metrics import MEASURES
 from xir_bench.data.sources import sha256_of
 from xir_bench.errors import XirBenchError
+from xir_bench.results.schema import TaskResultFile
+from xir_bench.results.verify import check_subset_names
 from xir_bench.storage.atomic import atomic_open, write_json
 from xir_bench.storage.names import check_identifier, inside
 from xir_bench.storage.staging import sweep
 
-#: Scores that are counts, ranks or times, not shares: >= 0 with no upper bound (rank distance < pool size).
-UNBOUNDED_SCORES = (*(m.name for m in MEASURES if not m.bounded), "pool_size", "n_", "evaluation_time")
 #: Per-query columns renamed since: stored name -> current name (read back under the current name).
 RENAMED_COLUMNS = {"same_language_first": "same_language_share"}
 SPLIT = "test"  # a task card's default split (XQuAD-R); MLQA-R's and MIRACL's is "dev"
 SPLITS = ("test", "dev")
 #: Columns every per-query table has; parallel tasks add map, mrr, recall_at_1/10 and the bias columns.
 PER_QUERY_COLUMNS = ("subset", "query_id", "ndcg_at_10", "recall_at_100")
-
-
-class SubsetEntry(BaseModel):
-    """One subset's scores: what xir-bench writes, and needs when it reads results back."""
-
-    model_config = ConfigDict(extra="allow")
-
-    hf_subset: str
-    languages: list[str]
-    main_score: float
-    map: float | None = None  # full-pool mAP: parallel tasks; MIRACL (a top-k search) has none
-    ndcg_at_10: float
-    n_queries: int
-
-    @model_validator(mode="after")
-    def _scores_in_range(self) -> SubsetEntry:
-        """Every score finite and within its range: a share in [0, 1], a rank distance >= 0.
-
-        A result file is read back by the board and by reuse: an mAP of 99 or a NaN must
-        stop there, not rank a model first."""
-        for name, value in {**self.__dict__, **(self.model_extra or {})}.items():
-            if name in ("hf_subset", "languages", "n_queries") or not isinstance(value, int | float):
-                continue
-            if not math.isfinite(value):
-                raise ValueError(f"{self.hf_subset}: {name} is {value}, not a finite number")
-            low, high = (0.0, math.inf) if name.startswith(UNBOUNDED_SCORES) else (0.0, 1.0)
-            if not low <= value <= high:
-                raise ValueError(f"{self.hf_subset}: {name} = {value} is outside [{low:g}, {high:g}]")
-        if self.n_queries < 1:
-            raise ValueError(f"{self.hf_subset}: n_queries = {self.n_queries}; a subset scores at least one query")
-        return self
-
-
-class TaskResultFile(BaseModel):
-    """What xir-bench needs of a TaskResult beyond mteb's own checks: every subset's scores in range."""
-
-    model_config = ConfigDict(extra="allow")
-
-    scores: dict[str, list[SubsetEntry]]
 
 
 def mteb_version() -> str:
@@ -127,6 +86,7 @@ def read_result(folder: Path, task_name: str) -> StoredResult | None:
     fix = f"fix: delete it (and {table.name}) and rerun the model, or rerun with --overwrite"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        check_subset_names(data, task_name)  # cheap, before the per-entry validation
         TaskResultFile.model_validate(data)
         _read_as_mteb_does(path)
         if not any(split in data["scores"] for split in SPLITS):
@@ -137,6 +97,8 @@ def read_result(folder: Path, task_name: str) -> StoredResult | None:
         ) from err
     except ValidationError as err:
         raise XirBenchError(f"{path}: not a valid result file:\n{err}\n{fix}") from err
+    except RecursionError as err:
+        raise XirBenchError(f"{path}: nested too deeply to be a result file; {fix}") from err
     except (OSError, ValueError) as err:
         raise XirBenchError(f"{path}: unreadable result file ({err}); {fix}") from err
     per_query = pd.DataFrame(columns=list(PER_QUERY_COLUMNS))

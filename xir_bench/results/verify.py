@@ -23,6 +23,36 @@ if TYPE_CHECKING:
 SCORE_TOLERANCE = 1e-6
 
 
+def check_subset_names(data: object, task_name: str) -> None:
+    """Every subset of a result is one its task has, once (a ValueError otherwise).
+
+    Run before anything else reads the entries: a file with 300,000 made-up subsets took
+    ten minutes to reject; one that names a subset its task does not have is refused at once."""
+    from xir_bench.cards import task_cards_by_mteb_name
+    from xir_bench.core.languages import iso3
+    from xir_bench.core.settings import enumerate_settings
+
+    card = task_cards_by_mteb_name().get(task_name)
+    scores = data.get("scores") if isinstance(data, dict) else None
+    if card is None or not isinstance(scores, dict):
+        return  # mteb's own validation names what is wrong
+    if card.kind == "topk":
+        known = {iso3(lang) for lang in card.languages}
+    else:
+        known = {s.subset for s in enumerate_settings(list(card.languages))}
+    for split, entries in scores.items():
+        if not isinstance(entries, list):
+            raise ValueError(f"scores[{split!r}] is not a list of subsets")
+        seen: set[str] = set()
+        for entry in entries:
+            name = entry.get("hf_subset") if isinstance(entry, dict) else None
+            if name not in known:
+                raise ValueError(f"subset {name!r} is not one of {task_name}'s ({len(known)} subsets)")
+            if name in seen:
+                raise ValueError(f"subset {name!r} is stored twice")
+            seen.add(name)
+
+
 def check_scores_against_rows(path: Path, stored: StoredResult) -> None:
     """Every subset score in the JSON is the mean of its per-query rows, and ``n_queries`` their count;
     otherwise an error naming the file, the subset, the measure and both values."""
