@@ -365,3 +365,22 @@ def test_a_misspelled_option_is_named_with_its_closest_match(capsys: pytest.Capt
     assert _exit_code(["run", "--model", "bm25", "--taks", "xquad-r"]) == 2
     err = capsys.readouterr().err
     assert "unrecognized arguments: --taks xquad-r" in err and "--taks: did you mean --task?" in err
+
+
+def test_device_cuda_on_a_machine_without_one_is_refused_before_torch_is_imported(tmp_path: Path) -> None:
+    """--device cuda on a CPU machine took 2.2 s CPU to refuse: torch was imported to ask."""
+    import subprocess
+    import sys
+
+    from xir_bench.cli.arguments import cuda_driver_present
+
+    if cuda_driver_present():
+        pytest.skip("this machine has an NVIDIA driver")
+    code = (
+        "import sys; from xir_bench.cli.main import main; "
+        "rc = main(['run', '--model', 'bm25', '--task', 'xquad-r', '--device', 'cuda', "
+        f"'--output', {str(tmp_path)!r}]); "
+        "print(rc, 'torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["2", "False"] and "no CUDA device here" in done.stderr

@@ -8,11 +8,11 @@ before it loads a model or a data set.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from xir_bench.core.languages import ISO3_TO_1
 from xir_bench.errors import XirBenchError
+from xir_bench.storage.outputs import require_writable
 
 
 def positive_int(text: str) -> int:
@@ -54,23 +54,13 @@ def task_list(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def check_writable(folder: Path, what: str) -> None:
-    """The folder, or the nearest existing folder above it, must be writable: a read-only
-    output is named before any work, not after an hour of encoding."""
-    existing = Path(folder).absolute()
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise XirBenchError(f"{what} {folder}: {existing} is not writable; choose a folder you can write to")
-
-
 def check_run_request(tasks: list[str], languages: list[str] | None, output: Path, device: str | None) -> None:
     """Everything about a ``run`` that can be checked before loading a model or data."""
     from xir_bench.cards import get_task_card
 
     if output.exists() and not output.is_dir():
         raise XirBenchError(f"--output {output} is a file; give a folder (it is created if missing)")
-    check_writable(output, "--output")
+    require_writable(output, "--output")
     for task in tasks:
         available, title = list(get_task_card(task).languages), get_task_card(task).title
         missing = [code for code in languages or [] if code not in available]
@@ -80,10 +70,20 @@ def check_run_request(tasks: list[str], languages: list[str] | None, output: Pat
                 "(run the tasks separately to use different languages)"
             )
     if device and device.startswith("cuda"):
+        if not cuda_driver_present():  # a CPU machine is known without importing torch (2 s)
+            raise XirBenchError(f"--device {device}: no CUDA device here; leave --device out to use what there is")
         import torch
 
         if not torch.cuda.is_available():
             raise XirBenchError(f"--device {device}: no CUDA device here; leave --device out to use what there is")
+
+
+def cuda_driver_present() -> bool:
+    """Whether this machine has an NVIDIA driver at all (its device files or its library)."""
+    import ctypes.util
+    import glob
+
+    return bool(glob.glob("/dev/nvidia[0-9]*")) or ctypes.util.find_library("cuda") is not None
 
 
 def check_faiss_factory(factory: str) -> None:

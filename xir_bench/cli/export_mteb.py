@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from xir_bench.cli.arguments import add_command, check_writable, task_list
+from xir_bench.cli.arguments import add_command, task_list
+from xir_bench.storage.outputs import require_writable
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -37,7 +38,7 @@ def handle(args: argparse.Namespace) -> int:
 
     if args.output.exists() and not args.output.is_dir():
         raise XirBenchError(f"--output {args.output} is a file; give a folder (it is created if missing)")
-    check_writable(args.output, "--output")
+    require_writable(args.output, "--output")
     cards = [get_task_card(task) for task in args.task]
     topk = [card.name for card in cards if card.kind != "parallel"]
     if topk:

@@ -26,7 +26,7 @@ def require_new_folder(output: Path, what: str = "folder") -> None:
 def require_writable(path: Path, what: str = "output") -> None:
     """The nearest existing folder at or above ``path`` is writable, so ``path`` can be made there."""
     existing = Path(path).absolute()
-    while not existing.exists():
+    while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
         raise XirBenchError(f"{what} {path}: {existing} is not writable\n  fix: choose a folder you can write to")
