@@ -191,11 +191,11 @@ def test_crafted_shard_cannot_make_key_loading_huge(tiny_data: Path, tmp_path: P
     (shard,) = tmp_path.rglob("*.npz")
     huge = io.BytesIO()
     np.save(huge, np.zeros((4_000_000, 32), dtype=np.uint8))  # 128 MB of zeros, ~125 kB deflated
-    with zipfile.ZipFile(shard.parent / "crafted.npz", "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(shard.parent / "crafted-0.npz", "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("keys.npy", huge.getvalue())
         archive.writestr("embeddings.npy", huge.getvalue())
     encoder = CountingEncoder()
-    with pytest.warns(UserWarning, match="crafted.npz is corrupt .*compressed"):
+    with pytest.warns(UserWarning, match="crafted-0.npz is corrupt .*compressed"):
         encode_texts(encoder, collection.query_texts, "query", tmp_path, progress=False)
     assert encoder.seen == []  # the real shard still served every text
 
@@ -209,3 +209,50 @@ def test_dimension_change_under_one_revision_is_recovered(tiny_data: Path, tmp_p
     again = CountingEncoder(dim=8)
     encode_texts(again, collection.query_texts, "query", tmp_path, progress=False)
     assert again.seen == []  # the new cache serves everything
+
+
+def _cached_run(tiny_data: Path, cache: Path, static_model: Path) -> float:
+    """Mo of the static model on the synthetic XQuAD-R, through ``cache``."""
+    from xir_bench.models.registry import load_model
+    from xir_bench.pipelines.parallel import RunOptions, run_task
+
+    model = load_model(str(static_model))
+    output = cache.parent / f"out-{len(list(cache.parent.iterdir()))}"
+    options = RunOptions(languages=LANGS, data_dir=tiny_data, output=output, cache_dir=cache, progress=False)
+    outcome = run_task("xquad-r", model.name, model.revision, model.scorer_factory(options), options, model.meta)
+    return outcome.aggregates["mono"]["map"]
+
+
+def test_a_shard_whose_arrays_were_replaced_is_caught_by_its_checksum(
+    tiny_data: Path, tmp_path: Path, static_model: Path
+) -> None:
+    """Random values in a well-formed shard gave Mo 0.0057 instead of 0.3142, silently."""
+    cache = tmp_path / "cache"
+    honest = _cached_run(tiny_data, cache, static_model)
+    shards = sorted(cache.rglob("*.npz"))
+    assert shards and all("-" in s.stem for s in shards)
+    with np.load(shards[0]) as data:
+        keys, embeddings = data["keys"], data["embeddings"]
+    np.savez(shards[0], keys=keys, embeddings=np.random.default_rng(0).random(embeddings.shape).astype(np.float32))
+    with pytest.warns(UserWarning, match="do not match the checksum in its name"):
+        again = _cached_run(tiny_data, cache, static_model)
+    assert again == pytest.approx(honest, abs=1e-12)
+
+
+def test_a_shard_of_another_dimension_invalidates_only_itself(
+    tiny_data: Path, tmp_path: Path, static_model: Path
+) -> None:
+    """One newer shard of another dimension made the valid shards be deleted as corrupt."""
+    import time
+
+    from xir_bench.models.embedding_cache import EmbeddingCache, text_key
+
+    cache = tmp_path / "cache"
+    _cached_run(tiny_data, cache, static_model)
+    folder = sorted(cache.iterdir())[0]
+    valid = sorted(folder.glob("*.npz"))
+    time.sleep(0.01)
+    EmbeddingCache(folder).put([text_key("odd one")], np.ones((1, 7), dtype=np.float32))
+    with pytest.warns(UserWarning, match="7-d where the other shards are"):
+        EmbeddingCache(folder).index  # noqa: B018  (building the index checks the shards)
+    assert sorted(folder.glob("*.npz")) == valid

@@ -6,12 +6,15 @@ prefix) and each shard holds ``keys`` (SHA-256 of each text, uint8 N x 32) and
 reads, one per encoded chunk, so an interrupted run keeps every finished chunk and a rerun
 encodes only what is missing.
 
-A shard is deleted only when it is proven corrupt by its format - not a zip of two
-arrays, arrays that disagree, non-finite values, a compressed member (xir-bench writes
-them stored, so the declared sizes bound what a read allocates: a crafted small file
-cannot make key loading take gigabytes) - and then its texts are recomputed. An I/O
-error deletes nothing: it is reported and the run stops. Shards of another dimension
-than the newest are stale (the model changed under one revision) and are dropped.
+A shard's name carries a checksum of its two arrays (``<keys digest>-<arrays digest>.npz``):
+random values in a well-formed shard are caught, not scored. A shard is deleted only when
+it is proven corrupt - not a zip of two arrays, arrays that disagree, non-finite values,
+a compressed member (xir-bench writes them stored, so the declared sizes bound what a read
+allocates: a crafted small file cannot make key loading take gigabytes), a checksum that
+does not match (or none: written before checksums) - and then its texts are recomputed,
+with a warning. An I/O error deletes nothing: it is reported and the run stops. A shard
+whose dimension differs from the one most rows have invalidates only itself; a model that
+changed under one revision is caught when it encodes (:func:`~xir_bench.models.encoding.encode_texts`).
 """
 
 from __future__ import annotations
@@ -76,6 +79,13 @@ def _checked_shapes(shard: Path) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return keys, embeddings
 
 
+def arrays_digest(keys: np.ndarray, embeddings: np.ndarray) -> str:
+    """The checksum a shard's name carries: SHA-256 of its keys and float32 embeddings."""
+    digest = hashlib.sha256(np.ascontiguousarray(keys, dtype=np.uint8).tobytes())
+    digest.update(np.ascontiguousarray(embeddings, dtype=np.float32).tobytes())
+    return digest.hexdigest()[:32]
+
+
 def text_key(text: str) -> bytes:
     """SHA-256 of the UTF-8 text: the cache key of one text within a namespace."""
     return hashlib.sha256(text.encode("utf-8")).digest()
@@ -101,6 +111,8 @@ class EmbeddingCache:
 
     def _load_keys(self, shard: Path) -> np.ndarray | None:
         try:
+            if "-" not in shard.stem:
+                raise ValueError("no checksum in its name (written before checksums)")
             keys_shape, embeddings_shape = _checked_shapes(shard)
             with np.load(shard, allow_pickle=False) as data:
                 keys = data["keys"]
@@ -125,10 +137,13 @@ class EmbeddingCache:
         if self._index is None:
             self._index = {}
             loaded = [(shard, keys) for shard in _shards(self.folder) if (keys := self._load_keys(shard)) is not None]
-            newest = max(loaded, key=lambda item: item[0].stat().st_mtime_ns)[0] if loaded else None
+            rows_by_dim: dict[int, int] = {}
             for shard, keys in loaded:
-                if self._dims[shard] != self._dims[newest]:
-                    self._discard(shard, ValueError(f"{self._dims[shard]}-d beside newer {self._dims[newest]}-d"))
+                rows_by_dim[self._dims[shard]] = rows_by_dim.get(self._dims[shard], 0) + len(keys)
+            usual = max(rows_by_dim, key=lambda dim: rows_by_dim[dim]) if rows_by_dim else None
+            for shard, keys in loaded:
+                if self._dims[shard] != usual:
+                    self._discard(shard, ValueError(f"{self._dims[shard]}-d where the other shards are {usual}-d"))
                     continue
                 for row, key in enumerate(keys):
                     self._index[key.tobytes()] = (shard, row)
@@ -154,9 +169,11 @@ class EmbeddingCache:
         for shard, pairs in by_shard.items():
             try:
                 with np.load(shard, allow_pickle=False) as data:
-                    embeddings = data["embeddings"]
+                    stored_keys, embeddings = data["keys"], data["embeddings"]
                 if not np.isfinite(embeddings).all():
                     raise ValueError("non-finite values")
+                if arrays_digest(stored_keys, embeddings) != shard.stem.split("-", 1)[1]:
+                    raise ValueError("its arrays do not match the checksum in its name")
             except CORRUPT as err:
                 self._discard(shard, err)
                 return self.get(keys)
@@ -171,10 +188,11 @@ class EmbeddingCache:
     def put(self, keys: Sequence[bytes], embeddings: np.ndarray) -> None:
         """Store one chunk of embeddings as a new shard (atomically)."""
         key_array = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), KEY_BYTES)
-        name = hashlib.sha256(key_array.tobytes()).hexdigest()[:32]
+        vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
+        name = f"{hashlib.sha256(key_array.tobytes()).hexdigest()[:32]}-{arrays_digest(key_array, vectors)}"
         shard = self.folder / f"{name}.npz"
         with atomic_open(shard, "wb") as handle:
-            np.savez(handle, keys=key_array, embeddings=np.ascontiguousarray(embeddings, dtype=np.float32))
+            np.savez(handle, keys=key_array, embeddings=vectors)
         if self._index is not None:
             for row, key in enumerate(keys):
                 self._index[key] = (shard, row)
