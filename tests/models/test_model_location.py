@@ -115,3 +115,20 @@ def test_a_model_folders_own_broken_card_is_named(
     (folder / "xir-bench-card.toml").write_text(card_text, encoding="utf-8")
     result = run_cli(*tiny_run_args(folder, tiny_data, tmp_path / "out"), expect=2)
     assert f"{folder / 'xir-bench-card.toml'}: {message}" in result.err and "Traceback" not in result.err
+
+
+def test_a_card_that_sets_prompts_says_so(static_model: Path, tmp_path: Path, tiny_data: Path, run_cli) -> None:
+    """A card decides a model's numbers through its prompts; it never does so unseen."""
+    import shutil
+
+    folder = tmp_path / "carded-model"
+    shutil.copytree(static_model, folder)
+    (folder / "xir-bench-card.toml").write_text(
+        'name = "carded-model"\nquery_prefix = "q: "\npassage_prefix = "p: "\noriginal = "scratch"\n', encoding="utf-8"
+    )
+    result = run_cli(*tiny_run_args(folder, tiny_data, tmp_path / "out"))
+    assert "carded-model: query / passage prompts 'q: ' / 'p: ' from its card 'carded-model'" in result.err
+    explicit = run_cli(
+        *tiny_run_args(folder, tiny_data, tmp_path / "out2", "--query-prefix", "", "--passage-prefix", "")
+    )
+    assert "from its card" not in explicit.err

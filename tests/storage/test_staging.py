@@ -53,3 +53,18 @@ def test_a_new_result_sweeps_its_folder(tiny_data: Path, tmp_path: Path) -> None
     time.sleep(0.01)
     assert main([*args, "--output", str(tmp_path), "--quiet", "--overwrite"]) == 0
     assert not leftover.exists()
+
+
+def test_a_run_that_reuses_or_refuses_still_sweeps(tiny_data: Path, tmp_path: Path) -> None:
+    """A SIGKILL between the table and the JSON left a .XQuADR.json.xirtmp-*.tmp that reruns never removed."""
+    from xir_bench.cli.main import main
+    from xir_bench.storage import staging
+
+    args = ["run", "--model", "bm25", "--task", "xquad-r", "--languages", "de,en", "--data-dir", str(tiny_data)]
+    assert main([*args, "--output", str(tmp_path), "--quiet"]) == 0
+    (result,) = tmp_path.rglob("XQuADR.json")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    leftover = result.parent / f".XQuADR.json.{staging.MARKER}-{staging._HOST}-{dead.stdout.strip()}-abc.tmp"
+    leftover.write_text("{")
+    assert main([*args, "--output", str(tmp_path), "--quiet"]) == 0  # reused
+    assert not leftover.exists()

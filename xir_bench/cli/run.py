@@ -208,6 +208,10 @@ def handle(args: argparse.Namespace) -> int:
     model = load_model(
         args.model, args.revision, args.query_prefix, args.passage_prefix, args.batch_size, args.device, args.backend
     )
+    source = getattr(model.encoder, "prompt_source", None)
+    if source is not None and model.encoder is not None:
+        prompts = f"{model.encoder.prefix('query')!r} / {model.encoder.prefix('passage')!r}"
+        print(f"xir-bench: {model.name}: query / passage prompts {prompts} from {source}", file=sys.stderr)
     trained_on = model.trained_on()
     outcomes = []
     for card in cards:

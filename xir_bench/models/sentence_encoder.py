@@ -119,6 +119,10 @@ class SentenceTransformerEncoder:
             if passage_prefix is not None
             else (card.passage_prefix if card else saved.get("document", saved.get("passage", ""))),
         }
+        from_card = card is not None and (query_prefix is None or passage_prefix is None)
+        #: Where prompts came from when a card supplied them, for the user to be told (a card decides
+        #: a model's numbers; it should never do so unseen).
+        self.prompt_source = f"its card {card.name!r}" if from_card and card is not None else None
         function = getattr(self.model, "similarity_fn_name", None) or "cosine"
         if function not in ("cosine", "dot"):
             raise XirBenchError(f"model {model!r} uses {function} similarity; xir-bench scores cosine or dot")

@@ -22,6 +22,7 @@ from xir_bench.data.sources import cache_root
 from xir_bench.data.tasks import load_task
 from xir_bench.errors import XirBenchError
 from xir_bench.results.store import model_folder, read_result, write_model_meta, write_result
+from xir_bench.storage.staging import sweep
 
 
 @dataclass
@@ -110,6 +111,7 @@ def run_task(
     settings = enumerate_settings(list(collection.languages), options.settings)
     languages = list(collection.languages)
     evaluation = {**options.evaluation(), "data": collection.data, **_prompts(meta)}
+    sweep(folder)  # what a killed writer left here, before anything reads the folder
     stored = None if options.overwrite else read_result(folder, card.mteb_name)
     if stored is not None and stored.evaluation != evaluation:
         differ = sorted(k for k in {*evaluation, *stored.evaluation} if evaluation.get(k) != stored.evaluation.get(k))

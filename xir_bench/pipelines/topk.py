@@ -28,7 +28,7 @@ from xir_bench.errors import XirBenchError
 from xir_bench.models.embedding_cache import namespace
 from xir_bench.models.encoding import TextEncoder, backend_of, encode_texts
 from xir_bench.results.store import model_folder, read_result, write_model_meta, write_result
-from xir_bench.storage.staging import scratch_folder
+from xir_bench.storage.staging import scratch_folder, sweep
 from xir_bench.topk.search import Hits, exact_search, faiss_search
 from xir_bench.topk.store import CorpusStore, encode_corpus
 
@@ -191,6 +191,7 @@ def run_miracl(
     if unknown:
         raise XirBenchError(f"MIRACL has no language {unknown}; its languages: {', '.join(miracl.LANGUAGES)}")
     folder = model_folder(options.output, model_name, revision)
+    sweep(folder)  # what a killed writer left here, before anything reads the folder
     stored = None if options.overwrite else read_result(folder, TASK_NAME)
     wanted = [iso3(lang) for lang in options.languages]  # subsets are ISO 639-3 codes, as in every task
     if stored is not None and set(wanted) <= set(stored.subsets()):
