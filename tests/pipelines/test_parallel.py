@@ -9,6 +9,7 @@ import pytest
 
 
 @pytest.mark.realdata
+@pytest.mark.slow
 def test_another_language_set_neither_reuses_nor_replaces_stored_pools(
     shared_data: Path, tmp_path: Path, run_cli
 ) -> None:

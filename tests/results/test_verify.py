@@ -92,7 +92,7 @@ def _rewrite(folder: Path, change) -> Path:
     ],
 )
 def test_malformed_result_files_are_refused_naming_the_file(bm25_run: Path, change, message: str) -> None:
-    """Scores as strings passed validation and crashed the rendering; 300,000 subsets took ten minutes."""
+    """Scores as strings passed validation and crashed the rendering; 300,000 subsets took ten minutes to refuse."""
     folder = next(bm25_run.glob("bm25/*"))
     path = _rewrite(folder, change)
     with pytest.raises(XirBenchError, match=message) as raised:
