@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from xir_bench.core.languages import LANGUAGES
-from xir_bench.errors import XirBenchError
+from xir_bench.errors import XirBenchError, validation_problems
 from xir_bench.storage.names import RULE as NAME_RULE
 from xir_bench.storage.names import is_identifier
 
@@ -205,7 +205,10 @@ def _load(path: Path, model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(raw)
     except ValidationError as err:
-        raise XirBenchError(f"{path}: invalid card:\n{err}") from err
+        raise XirBenchError(
+            f"{path}: invalid card: {validation_problems(err)}\n"
+            "  fix: correct the card (its fields: xir_bench/cards.py)"
+        ) from err
 
 
 #: More task-card folders, separated by the path separator: a LAReQA-format data set of your

@@ -33,3 +33,11 @@ class DataNotFoundError(XirBenchError):
 
 class ModelOutputError(XirBenchError):
     """A model returned embeddings that cannot be scored (NaN, wrong shape)."""
+
+
+def validation_problems(err: Exception) -> str:
+    """A pydantic ``ValidationError`` as one line: ``field: message; field: message``."""
+    errors = getattr(err, "errors", None)
+    if not callable(errors):
+        return str(err)
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in errors())

@@ -290,13 +290,16 @@ def test_reproduce_reports_ok_and_fail(tiny_data: Path, tmp_path: Path, capsys: 
         ("multi_map = 1.5", r"fix: a finite number in \[0, 1\]"),
         ("rank_distance = nan", "fix: a finite number >= 0"),
         ("", "no expected scores, so nothing would be checked"),
+        ("mono_map = 0.1", "'../../c' becomes a folder's name"),
     ],
 )
 def test_reproduce_refuses_what_it_cannot_check(expected: str, message: str, tmp_path: Path, run_cli) -> None:
-    """inf / -inf passed as OK and an empty expectation as "0 of 0 scores reproduced", exit 0."""
+    """inf / -inf passed as OK and an empty expectation as "0 of 0 scores reproduced", exit 0;
+    a condition's name, which names a scratch folder, may not climb out of it."""
+    name = "../../c" if "folder" in message else "c"
     conditions = tmp_path / "conditions.toml"
     conditions.write_text(
-        '[[condition]]\nname = "c"\nmodel = "random"\ntask = "xquad-r"\ncommands = ["xir-bench info xquad-r"]\n'
+        f'[[condition]]\nname = "{name}"\nmodel = "random"\ntask = "xquad-r"\ncommands = ["xir-bench info xquad-r"]\n'
         f"[condition.expected]\n{expected}\n",
         encoding="utf-8",
     )

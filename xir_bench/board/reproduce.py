@@ -21,12 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from xir_bench.cards import get_task_card
 from xir_bench.core.metrics import measure
-from xir_bench.errors import XirBenchError
+from xir_bench.errors import XirBenchError, validation_problems
 from xir_bench.results.runs import resolve_run
+from xir_bench.storage.names import RULE as NAME_RULE
+from xir_bench.storage.names import is_identifier
 from xir_bench.storage.staging import scratch_folder
 
 OK, OKISH = 1e-6, 5e-4
@@ -47,6 +49,14 @@ class Condition(BaseModel):
     task: str
     commands: list[str]
     expected: dict[str, float]
+
+    @field_validator("name", "model")
+    @classmethod
+    def _becomes_a_path(cls, value: str) -> str:
+        # the name names a scratch folder, the model a results folder
+        if not is_identifier(value):
+            raise ValueError(f"{value!r} becomes a folder's name; use {NAME_RULE}")
+        return value
 
 
 @dataclass(frozen=True)
@@ -81,7 +91,9 @@ def load_conditions(path: Path) -> list[Condition]:
         try:
             condition = Condition.model_validate(entry)
         except ValidationError as err:
-            raise XirBenchError(f"{path}: condition #{index + 1}: {err}") from err
+            raise XirBenchError(
+                f"{path}: condition #{index + 1}: {validation_problems(err)}\n  fix: correct the condition"
+            ) from err
         unknown = set(condition.expected) - set(SCORES)
         if unknown:
             raise XirBenchError(f"{path}: {condition.name}: unknown scores {sorted(unknown)}; known: {sorted(SCORES)}")
