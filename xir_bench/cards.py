@@ -18,8 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from xir_bench.core.languages import LANGUAGES
 from xir_bench.errors import XirBenchError, validation_problems
-from xir_bench.storage.names import RULE as NAME_RULE
-from xir_bench.storage.names import is_identifier
+from xir_bench.storage.names import Identifier
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 #: The model card's copy inside a model's folder (``xir-bench train``, ``convert``): the card
@@ -105,14 +104,14 @@ class TaskCard(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str
+    name: Identifier
     kind: Literal["parallel", "topk"] = Field(
         "parallel",
         description="parallel: questions parallel across languages, scored in every mono/cross/multilingual "
         "setting over full pools; topk: one corpus per language, searched for the top k.",
     )
     split: str = Field("test", description="The split results are filed under.")
-    mteb_name: str
+    mteb_name: Identifier
     title: str
     description: str
     reference: str
@@ -128,17 +127,10 @@ class TaskCard(BaseModel):
     sample_creation: str = Field("found", description="mteb's sample_creation: found, human-translated, multiple ...")
     annotations_creators: str = "human-annotated"
     adapted_from: list[str] = Field(default_factory=list, description="mteb tasks of the data this task is drawn from.")
-    mteb_family: str | None = Field(
+    mteb_family: Identifier | None = Field(
         None, description="Prefix of the per-setting-kind mteb tasks (<family>Mono, Cross, Multi); parallel tasks."
     )
     pool: PoolProperties | None = Field(None, description="Known properties of a parallel task's pool.")
-
-    @field_validator("name", "mteb_name", "mteb_family")
-    @classmethod
-    def _names_are_identifiers(cls, value: str | None) -> str | None:
-        if value is not None and not is_identifier(value):
-            raise ValueError(f"{value!r} becomes a file name; use {NAME_RULE}")
-        return value
 
     @field_validator("languages")
     @classmethod
@@ -165,20 +157,13 @@ class ModelCard(BaseModel):
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    name: str
+    name: Identifier
     kind: Literal["bm25", "sentence-transformers", "bundled", "reference"] = "sentence-transformers"
     description: str = ""
     reference: str = ""
     path: str | None = None
     query_prefix: str = ""
     passage_prefix: str = ""
-
-    @field_validator("name")
-    @classmethod
-    def _name_is_an_identifier(cls, value: str) -> str:
-        if not is_identifier(value):
-            raise ValueError(f"{value!r} becomes a results folder's name; use {NAME_RULE}")
-        return value
 
     def location(self) -> Path | None:
         """The model's folder: ``path`` is relative to the repository that holds ``models/``, not to

@@ -290,7 +290,7 @@ def test_reproduce_reports_ok_and_fail(tiny_data: Path, tmp_path: Path, capsys: 
         ("multi_map = 1.5", r"fix: a finite number in \[0, 1\]"),
         ("rank_distance = nan", "fix: a finite number >= 0"),
         ("", "no expected scores, so nothing would be checked"),
-        ("mono_map = 0.1", "'../../c' becomes a folder's name"),
+        ("mono_map = 0.1", "'../../c' becomes a file or folder name"),
     ],
 )
 def test_reproduce_refuses_what_it_cannot_check(expected: str, message: str, tmp_path: Path, run_cli) -> None:

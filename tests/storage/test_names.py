@@ -55,7 +55,7 @@ def test_a_task_card_whose_name_is_a_path_is_refused_before_anything_runs(
     result = run_cli(
         "run", "--model", "bm25", "--task", "evil-r", "--data-dir", tiny_data, "--output", output, expect=2
     )
-    assert "evil.toml: invalid card" in result.err and "becomes a file name" in result.err
+    assert "evil.toml: invalid card" in result.err and "becomes a file or folder name" in result.err
     assert "Traceback" not in result.err
     assert not list(tmp_path.rglob("escaped*")) and not output.exists()
 

@@ -7,8 +7,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+import pytest
 
 from xir_bench.storage.staging import sweep
 
@@ -39,24 +40,10 @@ def test_leftovers_of_a_killed_run_are_swept(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_new_result_sweeps_its_folder(tiny_data: Path, tmp_path: Path) -> None:
-    from xir_bench.cli.main import main
-
-    args = ["run", "--model", "bm25", "--task", "xquad-r", "--languages", "de,en", "--data-dir", str(tiny_data)]
-    assert main([*args, "--output", str(tmp_path), "--quiet"]) == 0
-    (result,) = tmp_path.rglob("XQuADR.json")
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    from xir_bench.storage import staging
-
-    leftover = result.parent / f".XQuADR.json.{staging.MARKER}-{staging._HOST}-{dead.stdout.strip()}-abc.tmp"
-    leftover.write_text("{")
-    time.sleep(0.01)
-    assert main([*args, "--output", str(tmp_path), "--quiet", "--overwrite"]) == 0
-    assert not leftover.exists()
-
-
-def test_a_run_that_reuses_or_refuses_still_sweeps(tiny_data: Path, tmp_path: Path) -> None:
-    """A SIGKILL between the table and the JSON left a .XQuADR.json.xirtmp-*.tmp that reruns never removed."""
+@pytest.mark.parametrize("rerun", [["--overwrite"], []], ids=["new result", "reused result"])
+def test_a_run_sweeps_what_a_killed_writer_left(rerun: list[str], tiny_data: Path, tmp_path: Path) -> None:
+    """A SIGKILL between the table and the JSON left a .XQuADR.json.xirtmp-*.tmp; a rerun that
+    writes anew removed it, one that reused the result never did."""
     from xir_bench.cli.main import main
     from xir_bench.storage import staging
 
@@ -66,5 +53,5 @@ def test_a_run_that_reuses_or_refuses_still_sweeps(tiny_data: Path, tmp_path: Pa
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     leftover = result.parent / f".XQuADR.json.{staging.MARKER}-{staging._HOST}-{dead.stdout.strip()}-abc.tmp"
     leftover.write_text("{")
-    assert main([*args, "--output", str(tmp_path), "--quiet"]) == 0  # reused
+    assert main([*args, "--output", str(tmp_path), "--quiet", *rerun]) == 0
     assert not leftover.exists()

@@ -21,14 +21,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from xir_bench.cards import get_task_card
 from xir_bench.core.metrics import measure
 from xir_bench.errors import XirBenchError, validation_problems
 from xir_bench.results.runs import resolve_run
-from xir_bench.storage.names import RULE as NAME_RULE
-from xir_bench.storage.names import is_identifier
+from xir_bench.storage.names import Identifier
 from xir_bench.storage.staging import scratch_folder
 
 OK, OKISH = 1e-6, 5e-4
@@ -44,19 +43,11 @@ SCORES = {
 class Condition(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-    model: str
+    name: Identifier  # names a scratch folder
+    model: Identifier  # names a results folder
     task: str
     commands: list[str]
     expected: dict[str, float]
-
-    @field_validator("name", "model")
-    @classmethod
-    def _becomes_a_path(cls, value: str) -> str:
-        # the name names a scratch folder, the model a results folder
-        if not is_identifier(value):
-            raise ValueError(f"{value!r} becomes a folder's name; use {NAME_RULE}")
-        return value
 
 
 @dataclass(frozen=True)

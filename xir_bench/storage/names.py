@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 from xir_bench.errors import XirBenchError
 
@@ -20,6 +23,16 @@ RULE = "letters, digits, '.', '_' and '-', starting with a letter or digit, with
 
 def is_identifier(name: str) -> bool:
     return isinstance(name, str) and _IDENTIFIER.fullmatch(name) is not None and ".." not in name
+
+
+def _identifier(value: str) -> str:
+    if not is_identifier(value):
+        raise ValueError(f"{value!r} becomes a file or folder name; use {RULE}")
+    return value
+
+
+#: A card or condition field whose value becomes a file or folder name.
+Identifier = Annotated[str, AfterValidator(_identifier)]
 
 
 def check_identifier(name: str, what: str) -> str:
