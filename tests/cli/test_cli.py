@@ -384,3 +384,19 @@ def test_device_cuda_on_a_machine_without_one_is_refused_before_torch_is_importe
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["2", "False"] and "no CUDA device here" in done.stderr
+
+
+def test_a_file_size_limit_is_a_disk_error_not_a_traceback(tiny_data: Path, tmp_path: Path) -> None:
+    """Under `ulimit -f`, EFBIG ended in a traceback: it was not counted among the disk errors."""
+    import resource
+    import subprocess
+    import sys
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+    args = [*tiny_run_args("bm25", tiny_data, tmp_path / "out"), "--no-cache"]
+    code = f"import sys; from xir_bench.cli.main import main; sys.exit(main({args!r}))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, preexec_fn=limit)
+    assert done.returncode == 2, done.stderr
+    assert "File too large" in done.stderr and "Traceback" not in done.stderr
