@@ -11,25 +11,19 @@ from __future__ import annotations
 import os
 import tomllib
 from functools import cache
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from xir_bench.core.languages import LANGUAGES
 from xir_bench.errors import XirBenchError, validation_problems
-from xir_bench.storage.names import Identifier
+from xir_bench.storage.names import Identifier, stays_below
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 #: The model card's copy inside a model's folder (``xir-bench train``, ``convert``): the card
 #: is found wherever the model is.
 EMBEDDED_CARD = "xir-bench-card.toml"
-
-
-def stays_below(path: str) -> bool:
-    """A relative path that cannot climb out of the folder it is read against."""
-    pure = PurePosixPath(path.replace("\\", "/"))
-    return not pure.is_absolute() and ".." not in pure.parts and not PureWindowsPath(path).drive
 
 
 class DataSource(BaseModel):
@@ -245,15 +239,23 @@ def model_cards() -> dict[str, ModelCard]:
     cards = {}
     for path in sorted(_card_dir("models").glob("*.toml")):
         card: ModelCard = _load(path, ModelCard)  # type: ignore[assignment]
-        # a published card applies its prompts to the folder it names: only to one inside the repository
-        if card.path is not None and not stays_below(card.path):
-            raise XirBenchError(
-                f"{path}: path {card.path!r} leaves the repository; a card may name only a folder inside it\n"
-                "  fix: a path relative to the repository, without '..' (a model elsewhere carries its own "
-                f"card: {EMBEDDED_CARD} in its folder)"
-            )
+        problem = published_path_problem(path, card)
+        if problem is not None:
+            raise XirBenchError(problem)
         cards[card.name] = card
     return cards
+
+
+def published_path_problem(path: Path, card: ModelCard) -> str | None:
+    """Why a published card may not name its folder, or None: it applies its prompts to that
+    folder, so only to one inside the repository."""
+    if card.path is None or stays_below(card.path):
+        return None
+    return (
+        f"{path}: path {card.path!r} leaves the repository; a card may name only a folder inside it\n"
+        "  fix: a path relative to the repository, without '..' (a model elsewhere carries its own "
+        f"card: {EMBEDDED_CARD} in its folder)"
+    )
 
 
 def get_task_card(name: str) -> TaskCard:

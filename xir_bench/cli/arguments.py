@@ -12,7 +12,7 @@ from pathlib import Path
 
 from xir_bench.core.languages import ISO3_TO_1
 from xir_bench.errors import XirBenchError
-from xir_bench.storage.outputs import require_writable
+from xir_bench.storage.outputs import require_output_folder
 
 
 def positive_int(text: str) -> int:
@@ -58,9 +58,7 @@ def check_run_request(tasks: list[str], languages: list[str] | None, output: Pat
     """Everything about a ``run`` that can be checked before loading a model or data."""
     from xir_bench.cards import get_task_card
 
-    if output.exists() and not output.is_dir():
-        raise XirBenchError(f"--output {output} is a file; give a folder (it is created if missing)")
-    require_writable(output, "--output")
+    require_output_folder(output, "--output")
     for task in tasks:
         available, title = list(get_task_card(task).languages), get_task_card(task).title
         missing = [code for code in languages or [] if code not in available]
@@ -69,13 +67,8 @@ def check_run_request(tasks: list[str], languages: list[str] | None, output: Pat
                 f"{title} has no language {', '.join(missing)}; its languages: {', '.join(available)} "
                 "(run the tasks separately to use different languages)"
             )
-    if device and device.startswith("cuda"):
-        if not cuda_driver_present():  # a CPU machine is known without importing torch (2 s)
-            raise XirBenchError(f"--device {device}: no CUDA device here; leave --device out to use what there is")
-        import torch
-
-        if not torch.cuda.is_available():
-            raise XirBenchError(f"--device {device}: no CUDA device here; leave --device out to use what there is")
+    if device and device.startswith("cuda") and not cuda_available():
+        raise XirBenchError(f"--device {device}: no CUDA device here; leave --device out to use what there is")
 
 
 def cuda_driver_present() -> bool:
@@ -84,6 +77,15 @@ def cuda_driver_present() -> bool:
     import glob
 
     return bool(glob.glob("/dev/nvidia[0-9]*")) or ctypes.util.find_library("cuda") is not None
+
+
+def cuda_available() -> bool:
+    """A CUDA device torch can use; a machine without a driver is known without importing torch (2 s)."""
+    if not cuda_driver_present():
+        return False
+    import torch
+
+    return bool(torch.cuda.is_available())
 
 
 def check_faiss_factory(factory: str) -> None:

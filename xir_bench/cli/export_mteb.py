@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from xir_bench.cli.arguments import add_command, task_list
-from xir_bench.storage.outputs import require_writable
+from xir_bench.storage.outputs import require_output_folder
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -36,9 +36,7 @@ def handle(args: argparse.Namespace) -> int:
     from xir_bench.cards import get_task_card
     from xir_bench.errors import XirBenchError
 
-    if args.output.exists() and not args.output.is_dir():
-        raise XirBenchError(f"--output {args.output} is a file; give a folder (it is created if missing)")
-    require_writable(args.output, "--output")
+    require_output_folder(args.output, "--output")
     cards = [get_task_card(task) for task in args.task]
     topk = [card.name for card in cards if card.kind != "parallel"]
     if topk:

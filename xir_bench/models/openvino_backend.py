@@ -50,10 +50,17 @@ def require_openvino() -> Any:
     return openvino
 
 
-def converted_folder(cache_root: Path, name: str, revision: str) -> Path:
-    """Where the network converted from model ``name`` at ``revision`` is kept."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name or name).lstrip(".") or "model"
-    return Path(cache_root) / "openvino" / f"{safe}-{re.sub(r'[^A-Za-z0-9._-]+', '_', revision)}"
+def check_backend(backend: str) -> None:
+    """``backend`` is one xir-bench knows, or an error listing them."""
+    if backend not in BACKENDS:
+        raise XirBenchError(f"unknown backend {backend!r}\n  fix: pass one of {', '.join(BACKENDS)}")
+
+
+def converted_folder(cache_root: Path, revision: str) -> Path:
+    """Where the network converted from the model at ``revision`` is kept. The revision alone is
+    the key (a content hash, a package version and weight hash, or a hub commit), so the command
+    line and ``xir_bench.load_model``, which name a model differently, share one conversion."""
+    return Path(cache_root) / "openvino" / (re.sub(r"[^A-Za-z0-9._-]+", "_", revision).lstrip(".") or "_")
 
 
 def _text_transformer(model: SentenceTransformer) -> Any:
@@ -109,12 +116,24 @@ class OpenVINOForward:
     forward = __call__
 
 
-def use_openvino(model: SentenceTransformer, name: str, revision: str, cache_root: Path, threads: int) -> Path:
+def apply_backend(model: SentenceTransformer, revision: str, backend: str) -> None:
+    """Run ``model``'s network with ``backend``: torch leaves it as it is; openvino converts it
+    (once per revision, into the user cache) and uses torch's thread count."""
+    check_backend(backend)
+    if backend == "openvino":
+        import torch
+
+        from xir_bench.data.sources import cache_root
+
+        use_openvino(model, revision, cache_root(), torch.get_num_threads())
+
+
+def use_openvino(model: SentenceTransformer, revision: str, cache_root: Path, threads: int) -> Path:
     """Make ``model`` run its transformer through OpenVINO (converted once per revision).
 
     Returns the folder of the converted network."""
     transformer = _text_transformer(model)
-    folder = converted_folder(cache_root, name, revision)
+    folder = converted_folder(cache_root, revision)
     if not (folder / NETWORK_FILE).is_file():
         _convert(transformer, folder)
     openvino = require_openvino()

@@ -27,7 +27,7 @@ from typing import Any
 from xir_bench.errors import XirBenchError
 from xir_bench.models.bundled import PREFIX, bundled_card, load_bundled
 from xir_bench.models.encoding import TextEncoder
-from xir_bench.models.openvino_backend import BACKENDS
+from xir_bench.models.openvino_backend import check_backend
 
 #: Lexical specs -> their scorer class in :mod:`xir_bench.models.lexical` (imported only when used).
 LEXICAL = {"bm25": "BM25Scorer", "bm25-snowball": "SnowballBM25Scorer"}
@@ -111,8 +111,7 @@ def load_model(
 
     ``backend`` (``torch`` or ``openvino``) runs a sentence-transformers model's network;
     the other kinds have one engine each and refuse any backend but torch."""
-    if backend not in BACKENDS:
-        raise XirBenchError(f"unknown backend {backend!r}\n  fix: pass one of {', '.join(BACKENDS)}")
+    check_backend(backend)
     if backend != "torch" and (spec == "random" or spec in LEXICAL):
         raise XirBenchError(f"--backend {backend} runs a neural network; {spec} has none\n  fix: leave --backend out")
     if spec == "random":

@@ -129,13 +129,9 @@ class SentenceTransformerEncoder:
         self.similarity: Literal["cosine", "dot"] = function
         self.batch_size = batch_size or default_batch_size(self.model.device)
         self.backend = backend
-        if backend == "openvino":
-            import torch
+        from xir_bench.models.openvino_backend import apply_backend
 
-            from xir_bench.data.sources import cache_root
-            from xir_bench.models.openvino_backend import use_openvino
-
-            use_openvino(self.model, self.name, self.revision, cache_root(), torch.get_num_threads())
+        apply_backend(self.model, self.revision, backend)
 
     def prefix(self, role: Role) -> str:
         return self._prefix[role]

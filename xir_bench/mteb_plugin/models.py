@@ -29,7 +29,7 @@ from xir_bench.core.settings import SETTING_KINDS
 from xir_bench.errors import XirBenchError
 from xir_bench.models.bundled import PREFIX, bundled_card, load_bundled
 from xir_bench.models.encoding import TextEncoder
-from xir_bench.models.openvino_backend import BACKENDS
+from xir_bench.models.openvino_backend import apply_backend, check_backend
 from xir_bench.models.sentence_encoder import card_for_folder, content_revision
 from xir_bench.mteb_plugin.metadata import kind_task_name
 
@@ -120,8 +120,7 @@ def mteb_model(spec: str, device: str | None = None, backend: str = "torch") -> 
 
     ``backend="openvino"`` runs a sentence-transformers model's network through OpenVINO
     (:mod:`xir_bench.models.openvino_backend`); the identity (name, revision) is the model's."""
-    if backend not in BACKENDS:
-        raise XirBenchError(f"unknown backend {backend!r}\n  fix: pass one of {', '.join(BACKENDS)}")
+    check_backend(backend)
     if spec.startswith(PREFIX):
         return _bundled(spec, backend)
     path = Path(spec)
@@ -130,13 +129,7 @@ def mteb_model(spec: str, device: str | None = None, backend: str = "torch") -> 
 
         model = SentenceTransformer(str(path), device=device)
         name, revision = f"local/{path.resolve().name}", content_revision(path)
-        if backend == "openvino":
-            import torch
-
-            from xir_bench.data.sources import cache_root
-            from xir_bench.models.openvino_backend import use_openvino
-
-            use_openvino(model, name, revision, cache_root(), torch.get_num_threads())
+        apply_backend(model, revision, backend)
         return _sentence_transformers(model, name, revision, card_for_folder(path), backend)
     if backend != "torch":
         raise XirBenchError(

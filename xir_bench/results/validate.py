@@ -111,15 +111,13 @@ def _range_problems(path: Path, subsets: dict[str, dict]) -> list[str]:
 
 def card_problems(path: Path) -> list[str]:
     """A model card: schema, name, the folder it may name, lineage fields."""
-    from xir_bench.cards import load_model_card, stays_below
+    from xir_bench.cards import load_model_card, published_path_problem
 
     try:
         card = load_model_card(path)
     except XirBenchError as err:
         return [str(err)]
-    problems = []
-    if card.path is not None and not stays_below(card.path):
-        problems.append(f"{path}: path {card.path!r} leaves the repository (relative, without '..')")
+    problems = [p for p in [published_path_problem(path, card)] if p is not None]
     extra = card.model_extra or {}
     for key, kind in LINEAGE.items():
         if key in extra and not isinstance(extra[key], kind):

@@ -10,7 +10,7 @@ digit, never ``..``; and every path made of names is proven to stay inside its r
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Annotated
 
 from pydantic import AfterValidator
@@ -40,6 +40,13 @@ def check_identifier(name: str, what: str) -> str:
     if not is_identifier(name):
         raise XirBenchError(f"{what} {name!r} cannot name a file or folder\n  fix: use {RULE}")
     return name
+
+
+def stays_below(path: str) -> bool:
+    """A relative path that cannot climb out of the folder it is read against (a card's data
+    path, a published model card's folder)."""
+    pure = PurePosixPath(path.replace("\\", "/"))
+    return not pure.is_absolute() and ".." not in pure.parts and not PureWindowsPath(path).drive
 
 
 def inside(root: Path, *names: str) -> Path:

@@ -23,6 +23,13 @@ def require_new_folder(output: Path, what: str = "folder") -> None:
     require_writable(output, what)
 
 
+def require_output_folder(output: Path, what: str = "--output") -> None:
+    """``output`` is a folder to write into (created if missing; what it holds is kept)."""
+    if Path(output).exists() and not Path(output).is_dir():
+        raise XirBenchError(f"{what} {output} is a file; give a folder (it is created if missing)")
+    require_writable(output, what)
+
+
 def require_writable(path: Path, what: str = "output") -> None:
     """The nearest existing folder at or above ``path`` is writable, so ``path`` can be made there."""
     existing = Path(path).absolute()
