@@ -58,7 +58,8 @@ def subset_frames(collection: ParallelCollection, setting: Setting) -> dict[str,
 def dataset_card(card: TaskCard, kind: SettingKind, configs: list[dict[str, Any]], counts: dict[str, int]) -> str:
     """README.md of an exported task, made with huggingface_hub's dataset card: the YAML header
     (licence, languages, task category, source data sets, the configs mteb's loader reads), then
-    what the data is, how its subsets are named, its known properties and its citation."""
+    what the data is (the task's description, its known pool properties included), how its
+    subsets are named, how to use it and its citation."""
     from huggingface_hub import DatasetCard, DatasetCardData
 
     metadata = task_metadata(card, kind)
@@ -85,16 +86,10 @@ def dataset_card(card: TaskCard, kind: SettingKind, configs: list[dict[str, Any]
         "language).\n\n"
         f"## Use\n\n```python\nimport mteb\nimport xir_bench.mteb_tasks  # registers {metadata.name}\n\n"
         f'task = mteb.get_task("{metadata.name}")\n```\n\n'
-        f"## Known properties\n\n{card_data_notes(card)}\n\n"
         f"## Citation\n\n```bibtex\n{card.citation}\n```\n"
     )
     # not from_template: its jinja would read the citation's {{braces}}
     return str(DatasetCard(f"---\n{data.to_yaml()}\n---\n\n{text}"))
-
-
-def card_data_notes(card: TaskCard) -> str:
-    """The card's known data properties as a paragraph (LAReQA's pools are kept as released)."""
-    return card.pool.sentence() if card.pool is not None else "None recorded."
 
 
 def export_task(card: TaskCard, output: Path, data_dir: str | Path | None = None, progress: bool = True) -> list[Path]:

@@ -77,7 +77,7 @@ def check_same_pool(
         return
     wanted = sorted(multi[0].mteb_languages(languages))
     for name, entry in stored.items():
-        if name.endswith("-all") and sorted(entry.get("languages", [])) != wanted:
+        if Setting.parse(name).kind == "multi" and sorted(entry.get("languages", [])) != wanted:
             raise XirBenchError(
                 f"{path} holds multilingual-pool results over {_codes(entry['languages'])}; this run's pool is "
                 f"{_codes(wanted)}, which changes those scores, so they are neither reused nor replaced\n"
