@@ -112,3 +112,21 @@ def test_mteb_model_with_openvino_names_its_framework(transformer_folder: Path) 
     assert model.backend == "openvino"
     torch_model = xir_bench.load_model(str(transformer_folder))
     assert torch_model.mteb_model_meta.revision == model.mteb_model_meta.revision  # one model, one identity
+
+
+@pytest.mark.slow
+def test_the_command_line_and_load_model_share_one_conversion(
+    transformer_folder: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The two entry points name a model differently (its path, local/<folder>); its network was converted twice."""
+    import xir_bench
+    from xir_bench.models import openvino_backend
+    from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
+
+    monkeypatch.setenv("XIR_BENCH_CACHE_DIR", str(tmp_path / "cache"))
+    conversions: list[Path] = []
+    convert = openvino_backend._convert
+    monkeypatch.setattr(openvino_backend, "_convert", lambda t, f: (conversions.append(f), convert(t, f)))
+    SentenceTransformerEncoder(str(transformer_folder), backend="openvino")
+    xir_bench.load_model(str(transformer_folder), backend="openvino")
+    assert len(conversions) == 1
