@@ -175,7 +175,7 @@ def handle(args: argparse.Namespace) -> int:
     cards = [get_task_card(task) for task in args.task]
     if any(card.kind == "topk" for card in cards):
         check_faiss_factory(args.faiss)
-    check_spec(args.model, args.revision)
+    check_spec(args.model, args.revision, args.backend)
     if args.backend == "openvino":
         check_openvino_installed()
     from xir_bench.core.settings import parse_kinds

@@ -85,9 +85,18 @@ def check_local_name(name: str, folder: Path) -> None:
         )
 
 
-def check_spec(spec: str, revision: str | None = None) -> None:
+def check_backend_applies(spec: str, backend: str) -> None:
+    """``backend`` is a known one, and ``spec`` has a network for it to run (not BM25, not random)."""
+    check_backend(backend)
+    if backend != "torch" and (spec == "random" or spec in LEXICAL):
+        raise XirBenchError(f"--backend {backend} runs a neural network; {spec} has none\n  fix: leave --backend out")
+
+
+def check_spec(spec: str, revision: str | None = None, backend: str = "torch") -> None:
     """A mistake in ``spec`` named at once (a missing folder, a folder with no model, a hub id
-    offline), before any model code runs; the built-in and package-shipped specs are known."""
+    offline, a backend for a model without a network), before any model code runs; the
+    built-in and package-shipped specs are known."""
+    check_backend_applies(spec, backend)
     if spec == "random" or spec in LEXICAL:
         return
     if spec.startswith(PREFIX):
@@ -111,9 +120,7 @@ def load_model(
 
     ``backend`` (``torch`` or ``openvino``) runs a sentence-transformers model's network;
     the other kinds have one engine each and refuse any backend but torch."""
-    check_backend(backend)
-    if backend != "torch" and (spec == "random" or spec in LEXICAL):
-        raise XirBenchError(f"--backend {backend} runs a neural network; {spec} has none\n  fix: leave --backend out")
+    check_backend_applies(spec, backend)
     if spec == "random":
         from xir_bench.core import reference
 
