@@ -1,5 +1,3 @@
-import sys
+from xir_bench.cli.main import console
 
-from xir_bench.cli.main import main
-
-sys.exit(main())
+console()

@@ -256,3 +256,38 @@ def test_a_shard_of_another_dimension_invalidates_only_itself(
     with pytest.warns(UserWarning, match="7-d where the other shards are"):
         EmbeddingCache(folder).index  # noqa: B018  (building the index checks the shards)
     assert sorted(folder.glob("*.npz")) == valid
+
+
+class InterruptingEncoder(CountingEncoder):
+    """Raises KeyboardInterrupt (as Ctrl-C does) on its ``stop_at``-th call."""
+
+    batch_size = 4
+
+    def __init__(self, stop_at: int) -> None:
+        super().__init__()
+        self.calls: list[int] = []
+        self.stop_at = stop_at
+
+    def encode(self, texts: list[str], role: str) -> np.ndarray:
+        self.calls.append(len(texts))
+        if len(self.calls) == self.stop_at:
+            raise KeyboardInterrupt
+        return super().encode(texts, role)
+
+
+def test_encoder_is_called_one_batch_at_a_time(tmp_path: Path) -> None:
+    texts = [f"text {i} " + "x" * (i % 7) for i in range(30)]
+    encoder = InterruptingEncoder(stop_at=0)
+    encode_texts(encoder, texts, "passage", tmp_path, progress=False)
+    assert encoder.calls == [4] * 7 + [2]  # one progress update per call, each at most batch_size texts
+
+
+def test_ctrl_c_keeps_the_batches_encoded_before_it(tmp_path: Path) -> None:
+    texts = [f"text {i}" for i in range(30)]
+    with pytest.raises(KeyboardInterrupt):
+        encode_texts(InterruptingEncoder(stop_at=4), texts, "passage", tmp_path, progress=False)
+    again = CountingEncoder()
+    resumed = encode_texts(again, texts, "passage", tmp_path, progress=False)
+    assert len(again.seen) == 30 - 3 * 4  # the three finished batches came from the cache
+    fresh = encode_texts(CountingEncoder(), texts, "passage", None, progress=False)
+    np.testing.assert_array_equal(resumed, fresh)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import sys
 import textwrap
 from types import ModuleType
@@ -118,8 +119,6 @@ def main(argv: list[str] | None = None) -> int:
         print("xir-bench: interrupted; finished work is saved and a rerun resumes", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `xir-bench info miracl --json | head`: the reader left, nothing is wrong
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as err:
@@ -134,5 +133,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def console() -> None:
+    """The ``xir-bench`` command: :func:`main`, and on Ctrl-C an exit that does not wait.
+
+    After sentence-transformers is imported the interpreter's own teardown takes about
+    2 s; an interrupted run has saved its work by the time :func:`main` returns, so the
+    process ends there.
+    """
+    code = main()
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()
