@@ -115,7 +115,7 @@ def test_bad_data_file_loses_nothing(tiny_data: Path, tmp_path: Path, capsys: py
     assert code == 2 and "en.json: line 1" in err
     assert result_file.read_bytes() == before
     leftovers = [p.name for p in result_file.parent.iterdir() if p.name.startswith(".")]
-    assert leftovers in ([], [".XQuADR.xirlock"])  # the writers' lock file (empty, kept) and nothing else
+    assert leftovers == []  # no staging file, no lock file
 
 
 def test_help_teaches(capsys: pytest.CaptureFixture[str]) -> None:
@@ -341,6 +341,39 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     stored = read_result(tmp_path, "XQuADR")
     assert stored is not None and set(stored.subsets()) == {"eng-eng", "eng-deu"}
     assert sorted(stored.per_query["subset"]) == ["eng-deu", "eng-eng"]
+
+
+SLOW_FIRST_RUN = """
+import sys, time
+from xir_bench.cli.main import main
+from xir_bench.pipelines import parallel
+
+real = parallel._evaluate_unless_stored
+
+def announced(*args, **kwargs):  # holds the folder's lock while the second run starts
+    print("computing", flush=True)
+    time.sleep(3)
+    return real(*args, **kwargs)
+
+parallel._evaluate_unless_stored = announced
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow
+def test_a_second_concurrent_run_waits_and_reuses(tiny_data: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    args = tiny_run_args("bm25", tiny_data, tmp_path / "out")
+    first = subprocess.Popen([sys.executable, "-c", SLOW_FIRST_RUN, *args], stdout=subprocess.PIPE, text=True)
+    assert first.stdout is not None and first.stdout.readline().strip() == "computing"
+    second = subprocess.run([sys.executable, "-m", "xir_bench", *args], capture_output=True, text=True, timeout=120)
+    rest, _ = first.communicate(timeout=120)
+    assert first.returncode == 0 and second.returncode == 0, second.stderr
+    assert "another run is writing" in second.stderr and "waiting" in second.stderr
+    assert " new " in rest and " reused " in second.stdout and " new " not in second.stdout
+    assert not [p.name for p in (tmp_path / "out").rglob("*") if "lock" in p.name]  # no lock file left
 
 
 def test_json_and_table_are_one_unit(tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from xir_bench.errors import XirBenchError
-from xir_bench.storage.outputs import require_new_folder, require_writable
+from xir_bench.storage.outputs import created_folder, require_new_folder, require_writable
 
 
 def test_a_file_a_full_folder_and_a_read_only_place_are_refused(tmp_path: Path) -> None:
@@ -41,3 +41,15 @@ def test_an_output_that_is_a_file_is_named_at_once(command: list[str], tmp_path:
     afile.write_text("keep")
     result = run_cli(*(part.format(file=afile) for part in command), expect=2)
     assert "is a file" in result.err and afile.read_text() == "keep"
+
+
+def test_a_failed_run_leaves_no_empty_result_folders(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "model" / "revision"
+    with pytest.raises(RuntimeError), created_folder(target):
+        raise RuntimeError("the run failed")
+    assert not (tmp_path / "out").exists()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "theirs.txt").write_text("kept")
+    with pytest.raises(RuntimeError), created_folder(target):
+        raise RuntimeError("the run failed")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["theirs.txt"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xir_bench.cards import get_task_card
+from xir_bench.cards import TaskCard, get_task_card
 from xir_bench.core.collection import CandidateText, ParallelCollection, SentenceSource
 from xir_bench.core.evaluate import aggregate, compute_rank_table, per_query_frame, pooled_aggregate, subset_scores
 from xir_bench.core.ranking import DEFAULT_TIES, TieRule
@@ -22,6 +22,8 @@ from xir_bench.data.sources import cache_root
 from xir_bench.data.tasks import load_task
 from xir_bench.errors import XirBenchError
 from xir_bench.results.store import model_folder, read_result, write_model_meta, write_result
+from xir_bench.storage.locks import folder_lock
+from xir_bench.storage.outputs import created_folder
 from xir_bench.storage.staging import sweep
 
 
@@ -109,8 +111,27 @@ def run_task(
         task, options.languages, options.data_dir, options.candidate_text, sentence_source=options.sentence_source
     )
     settings = enumerate_settings(list(collection.languages), options.settings)
-    languages = list(collection.languages)
     evaluation = {**options.evaluation(), "data": collection.data, **_prompts(meta)}
+    with created_folder(folder), folder_lock(folder):  # a second run into it waits, then reuses
+        return _evaluate_unless_stored(
+            card, (model_name, revision), collection, settings, evaluation, make_scorer, options, meta
+        )
+
+
+def _evaluate_unless_stored(
+    card: TaskCard,
+    model: tuple[str, str],
+    collection: ParallelCollection,
+    settings: list[Setting],
+    evaluation: dict[str, Any],
+    make_scorer: Callable[[ParallelCollection], Scorer] | None,
+    options: RunOptions,
+    meta: dict[str, Any] | None,
+) -> TaskOutcome:
+    """The stored result if it has every setting, computed the same way; else evaluate and store."""
+    model_name, revision = model
+    folder = model_folder(options.output, model_name, revision)
+    languages = list(collection.languages)
     sweep(folder)  # what a killed writer left here, before anything reads the folder
     stored = None if options.overwrite else read_result(folder, card.mteb_name)
     if stored is not None and stored.evaluation != evaluation:

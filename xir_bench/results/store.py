@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from filelock import FileLock
 from pydantic import ValidationError
 
 from xir_bench import __version__
@@ -33,6 +32,7 @@ from xir_bench.errors import XirBenchError
 from xir_bench.results.schema import TaskResultFile
 from xir_bench.results.verify import check_subset_names
 from xir_bench.storage.atomic import atomic_open, write_json
+from xir_bench.storage.locks import folder_lock
 from xir_bench.storage.names import check_identifier, inside
 from xir_bench.storage.staging import sweep
 
@@ -158,7 +158,7 @@ def write_result(
     """
     folder.mkdir(parents=True, exist_ok=True)
     sweep(folder)  # what a killed writer left behind
-    with FileLock(folder / f".{task_name}.xirlock"):  # concurrent runs merge in turn, none is lost
+    with folder_lock(folder):  # concurrent runs merge in turn, none is lost
         evaluation = dict(evaluation or {})
         previous = None if replace else read_result(folder, task_name)
         new_subsets = {e["hf_subset"] for e in subset_entries}

@@ -8,6 +8,8 @@ These checks run first, before the heavy imports, so such a mistake costs a mome
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from xir_bench.errors import XirBenchError
@@ -37,3 +39,20 @@ def require_writable(path: Path, what: str = "output") -> None:
         existing = existing.parent
     if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
         raise XirBenchError(f"{what} {path}: {existing} is not writable\n  fix: choose a folder you can write to")
+
+
+@contextmanager
+def created_folder(folder: Path) -> Iterator[Path]:
+    """``folder``, made with its missing parents; those it made are removed again if the work
+    inside fails and leaves them empty (a failed run leaves no empty result folders)."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        yield folder
+    except BaseException:
+        for made in missing:  # deepest first
+            try:
+                made.rmdir()
+            except OSError:  # not empty (another run's work, or ours): kept
+                break
+        raise
