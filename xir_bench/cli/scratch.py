@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from xir_bench.cli.arguments import add_command, add_data_options, positive_int
+from xir_bench.cli.arguments import add_command, add_data_options, positive_int, score_it_hint
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -39,4 +39,5 @@ def handle(args: argparse.Namespace) -> int:
     texts = [*collection.query_texts, *collection.candidate_texts]
     path = save_static_model(texts, args.output, dim=args.dim, vocab_size=args.vocab_size, seed=args.seed)
     print(f"saved a static model ({args.dim}-d, tokenizer trained on {len(texts)} {args.task} texts) to {path}")
+    print(score_it_hint(path, None, args.data_dir))
     return 0

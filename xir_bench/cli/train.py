@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from xir_bench.cli.arguments import add_command, alpha_argument, csv_list
+from xir_bench.cli.arguments import add_command, alpha_argument, csv_list, score_it_hint
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -108,5 +108,5 @@ def handle(args: argparse.Namespace) -> int:
     curve = f"loss {losses[0]:.3f} -> {losses[-1]:.3f}" if losses else "no loss logged"
     print(f"trained on {outcome.pairs['pairs']} pairs; {curve}")
     print(f"model: {outcome.model_path}\ncard:  {outcome.card_path}")
-    print(f"score it: xir-bench run --model {outcome.model_path} --task xquad-r")
+    print(score_it_hint(outcome.model_path, args.eval_tasks, args.data_dir))
     return 0

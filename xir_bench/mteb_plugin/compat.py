@@ -111,7 +111,7 @@ def run_mteb_cli(argv: list[str]) -> int:
         return hub_get_model(model_name, revision, device, **kwargs)
 
     saved = sys.argv
-    sys.argv = ["mteb", *argv]
+    sys.argv = ["xir-bench mteb", *argv]  # argparse names mteb's usage lines after it
     mteb.get_model = get_model
     try:
         cli.main()
