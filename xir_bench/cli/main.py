@@ -79,6 +79,13 @@ def _short_help(parser: argparse.ArgumentParser) -> str:
     return "\n".join(lines)
 
 
+def _one_line_warning(message, category, filename, lineno, line=None) -> str:
+    """Warnings as the rest of the output speaks: one line, no source line of the code that warned."""
+    text = str(message).strip()
+    kind = "" if category is UserWarning else f" ({category.__name__})"
+    return f"xir-bench: warning{kind}: {text}\n"
+
+
 def _report(err: XirBenchError) -> int:
     """An error the user can fix: one message (its fix lines indented), exit code 2."""
     print(f"xir-bench: error: {textwrap.indent(str(err), '  ').lstrip()}", file=sys.stderr)
@@ -107,6 +114,9 @@ DISK_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EPER
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    import warnings
+
+    warnings.formatwarning = _one_line_warning
     if not argv:  # the commands and where to start, not an error
         print(_short_help(build_parser()))
         return 0

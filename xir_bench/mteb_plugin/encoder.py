@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -29,6 +31,7 @@ class MtebModelEncoder:
         self.split = split
         self.subset = subset
         self.encode_kwargs = dict(encode_kwargs)
+        self.batch_size = int(self.encode_kwargs.get("batch_size", 32))  # texts per call: one progress step
         meta = getattr(model, "mteb_model_meta", None)
         self.name = str(getattr(meta, "name", None) or type(model).__name__)
         self.backend = str(getattr(model, "backend", "torch"))
@@ -44,16 +47,29 @@ class MtebModelEncoder:
 
     def encode(self, texts: list[str], role: Role) -> np.ndarray:
         prompt_type = PromptType.query if role == "query" else PromptType.document
-        loader = create_text_dataloader(
-            texts, self.metadata, prompt_type, batch_size=self.encode_kwargs.get("batch_size", 32)
-        )
-        return np.asarray(
-            self.model.encode(
-                loader,
-                task_metadata=self.metadata,
-                hf_split=self.split,
-                hf_subset=self.subset,
-                prompt_type=prompt_type,
-                **self.encode_kwargs,
+        with _without_datasets_bars():  # one bar per call of a batch is noise: the engine's bar counts texts
+            loader = create_text_dataloader(texts, self.metadata, prompt_type, batch_size=self.batch_size)
+            return np.asarray(
+                self.model.encode(
+                    loader,
+                    task_metadata=self.metadata,
+                    hf_split=self.split,
+                    hf_subset=self.subset,
+                    prompt_type=prompt_type,
+                    **self.encode_kwargs,
+                )
             )
-        )
+
+
+@contextmanager
+def _without_datasets_bars() -> Iterator[None]:
+    """``datasets``' progress bars off (mteb's "Standardizing text corpus format" map), then as they were."""
+    import datasets
+
+    enabled = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()
+    try:
+        yield
+    finally:
+        if enabled:
+            datasets.enable_progress_bars()

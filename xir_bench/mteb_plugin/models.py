@@ -15,12 +15,17 @@ first one's cached scores. Here every model gets its identity from xir-bench's r
 
 from __future__ import annotations
 
+import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from mteb.models import ModelMeta
 from mteb.models.abs_encoder import AbsEncoder
+from mteb.models.model_meta import ScoringFunction
 from mteb.types import PromptType
 
 from xir_bench.cards import ModelCard, task_cards
@@ -64,7 +69,7 @@ def _bundled(spec: str, backend: str) -> AbsEncoder:
             "revision": encoder.revision,
             "license": str(extra.get("license", "")).split(" ")[0].lower() or None,
             "reference": card.reference or None,
-            "similarity_fn_name": "cosine",
+            "similarity_fn_name": ScoringFunction.COSINE,  # mteb compares with `is`: a str is "not specified"
             "embed_dim": dim,
             "framework": _FRAMEWORK.get(str(extra.get("loader")), []),
             "open_weights": True,
@@ -80,7 +85,8 @@ def _sentence_transformers(
 ) -> AbsEncoder:
     from mteb.models import SentenceTransformerEncoderWrapper
 
-    wrapper = SentenceTransformerEncoderWrapper(model)
+    with _quiet_meta_guess():
+        wrapper = SentenceTransformerEncoderWrapper(model)
     wrapper.backend = backend  # read by the embedding cache's key (xir_bench.models.encoding.backend_of)
     update: dict[str, Any] = {"name": name, "revision": revision}
     if backend == "openvino":
@@ -89,6 +95,22 @@ def _sentence_transformers(
         update.update(_from_card(card))
     wrapper.mteb_model_meta = wrapper.mteb_model_meta.model_copy(update=update)
     return wrapper
+
+
+@contextmanager
+def _quiet_meta_guess() -> Iterator[None]:
+    """mteb's wrapper guesses a ``ModelMeta`` from the model and, for a tokenizer without
+    ``.vocab`` (every from-scratch model here), logs a multi-line "Could not determine vocab
+    size" and a ``FutureWarning``; the guess is replaced by the card's identity right after."""
+    meta_logger = logging.getLogger("mteb.models.model_meta")
+    level = meta_logger.level
+    meta_logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            yield
+    finally:
+        meta_logger.setLevel(level)
 
 
 def _from_card(card: ModelCard) -> dict[str, Any]:

@@ -110,9 +110,11 @@ def freeze_word_embeddings(model: Any) -> int:
 def train(config: TrainConfig) -> TrainOutcome:
     """Train ``config.base`` on ``config.train`` with hybrid batches; save model and card."""
     from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
+    from transformers.trainer_callback import ProgressCallback
 
     from xir_bench.models.scratch import save_model_atomically
     from xir_bench.storage.outputs import require_new_folder
+    from xir_bench.train.progress import TrainingLog
 
     restored = restore_card(config)
     if restored is not None:
@@ -169,6 +171,9 @@ def train(config: TrainConfig) -> TrainOutcome:
             loss=_loss(model, config.loss, config.mini_batch_size),
             evaluator=evaluator,
         )
+        if config.progress:
+            trainer.remove_callback(ProgressCallback)
+            trainer.add_callback(TrainingLog)
         curve = []
         if evaluator is not None:  # the starting point, so the curve shows what training changed
             curve.append({"step": 0, **held_out_scores(evaluator(model))})
