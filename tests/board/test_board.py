@@ -497,3 +497,28 @@ def test_a_plots_folder_the_board_did_not_make_is_never_deleted(results: Path, t
     assert (plots / ".xir-bench-plots").is_file() and any(plots.glob("*.png"))
     assert stat.S_IMODE(plots.stat().st_mode) == 0o755
     assert {stat.S_IMODE(p.stat().st_mode) for p in plots.iterdir()} == {0o644}
+
+
+def test_each_task_section_opens_with_every_model_side_by_side(results: Path, tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "bm25.toml").write_text('name = "bm25"\nkind = "bm25"\nlanguages = ["en", "de"]\n')
+    out = tmp_path / "board" / "README.md"
+    publish(results, out, models)
+    lines = out.read_text().splitlines()
+    heading = lines.index("## XQuAD-R")
+    assert lines[heading + 4] == "![XQuAD-R: every model side by side](plots/xquad-r.overview.png)"
+    picture = matplotlib.image.imread(out.parent / "plots" / "xquad-r.overview.png")
+    assert picture.shape[1] > picture.shape[0]  # two panels side by side
+
+
+def test_languages_outside_a_models_card_are_marked(tmp_path: Path) -> None:
+    from xir_bench.board.plots import marked
+    from xir_bench.board.publish import _languages_of
+
+    assert marked(["de", "el", "en"], {"en", "de"}) == ["de", "el*", "en"]
+    assert marked(["de", "el"], None) == ["de", "el"]
+    (tmp_path / "a.toml").write_text('name = "a"\nlanguages = ["en", "de"]\n')
+    (tmp_path / "b.toml").write_text('name = "b"\nlanguages = ["multilingual (XLM-R\'s 100 languages)"]\n')
+    assert _languages_of(tmp_path, "a") == {"en", "de"}
+    assert _languages_of(tmp_path, "b") is None and _languages_of(tmp_path, "missing") is None

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from xir_bench.board.cells import column_mean
 from xir_bench.board.markdown import slug
 from xir_bench.board.render import render_board
 from xir_bench.board.views import cross_lingual_matrix, multilingual_pool_by_language, rank_distance_by_language
-from xir_bench.cards import task_cards_by_mteb_name
+from xir_bench.cards import load_model_card, task_cards_by_mteb_name
 from xir_bench.core.languages import ISO3_TO_1
 from xir_bench.core.reference import NAME as RANDOM
 from xir_bench.core.settings import Setting
@@ -45,9 +47,14 @@ def publish(results: Path, out: Path, models_dir: Path, seed: int = 0) -> Path:
                 card = cards.get(task)
                 if card is None or run is random:
                     continue
-                drawn = _pictures(run, task, card, staging, random)
+                drawn = _pictures(run, task, card, staging, random, _languages_of(models_dir, run.model))
                 plots[(run.model, task)] = {kind: plots_dir / path.name for kind, path in drawn.items()}
-        board = render_board(runs, out, models_dir, plots, seed)
+        overviews = {}
+        for task, card in cards.items():
+            drawn_overview = _overview(runs, task, card, staging, random, models_dir)
+            if drawn_overview is not None:
+                overviews[task] = plots_dir / drawn_overview.name
+        board = render_board(runs, out, models_dir, plots, seed, overviews)
     write_text(out, board)
     return out
 
@@ -123,7 +130,42 @@ def _check_slugs(runs: list[Run]) -> None:
             )
 
 
-def _pictures(run: Run, task: str, card, plots_dir: Path, random: Run | None) -> dict[str, Path]:
+def _languages_of(models_dir: Path, model: str) -> set[str] | None:
+    """The languages a model's card lists as ISO 639-1 codes; None when it lists none or says it
+    in words ("multilingual (XLM-R's 100 languages)"): then no language is marked as uncovered."""
+    path = models_dir / f"{model}.toml"
+    card = load_model_card(path) if path.is_file() else None
+    listed = [str(code) for code in (card.model_extra or {}).get("languages", [])] if card is not None else []
+    return set(listed) if listed and all(re.fullmatch(r"[a-z]{2,3}", code) for code in listed) else None
+
+
+def _overview(runs: list[Run], task: str, card, plots_dir: Path, random: Run | None, models_dir: Path) -> Path | None:
+    """Every model on ``task`` side by side: Mo / Cr / Mul mAP, and rank distance ÷ random per language."""
+    from xir_bench.board.plots import overview
+
+    models = [run for run in runs if task in run.results and run is not random]
+    if not models:
+        return None
+    means = pd.DataFrame(
+        {label: [column_mean(run, task, kind, "map") for run in models] for label, kind in _SETTING_COLUMNS},
+        index=[run.model for run in models],
+    )
+    means = means.loc[sorted(means.index, key=lambda model: (-float(means.loc[model].mean()), model))]
+    floor = rank_distance_by_language(random, task, card) if random is not None and task in random.results else None
+    by_model = {run.model: rank_distance_by_language(run, task, card) for run in models}
+    ratios = pd.DataFrame([by_model[model] for model in means.index], index=means.index)
+    ratios = ratios.reindex(columns=[code for code in card.languages if code in ratios.columns])
+    ratios = ratios / floor.reindex(ratios.columns) if floor is not None and len(floor) else ratios * np.nan
+    covered = {run.model: _languages_of(models_dir, run.model) for run in models}
+    return overview(means, ratios, card.title, plots_dir / f"{card.name}.overview.png", covered)
+
+
+_SETTING_COLUMNS = (("Mo", "mono"), ("Cr", "cross"), ("Mul", "multi"))
+
+
+def _pictures(
+    run: Run, task: str, card, plots_dir: Path, random: Run | None, covered: set[str] | None = None
+) -> dict[str, Path]:
     """A model's pictures on one task: mono vs multilingual-pool mAP, the mAP heatmap, rank distance."""
     from xir_bench.board.plots import bar_chart, heatmap, mono_vs_multi
 
@@ -132,7 +174,10 @@ def _pictures(run: Run, task: str, card, plots_dir: Path, random: Run | None) ->
     matrix = cross_lingual_matrix(run, task, card)
     if matrix.size and np.isfinite(matrix.to_numpy()).any():
         files["mAP heatmap"] = heatmap(
-            matrix, f"{run.model} on {card.title}: mAP", stem.parent / f"{stem.name}.map.png"
+            matrix,
+            f"{run.model} on {card.title}\nmAP, query language × pool language (diagonal: monolingual)",
+            stem.parent / f"{stem.name}.map.png",
+            covered,
         )
         multi = multilingual_pool_by_language(run, task, card, "map")
         if len(multi):
@@ -140,17 +185,19 @@ def _pictures(run: Run, task: str, card, plots_dir: Path, random: Run | None) ->
             files["mono vs multilingual pool"] = mono_vs_multi(
                 mono,
                 multi,
-                f"{run.model} on {card.title}: mAP by query language",
+                f"{run.model} on {card.title}\nmAP by query language: own-language pool vs pool of all languages",
                 stem.parent / f"{stem.name}.mono_multi.png",
+                covered,
             )
     distances = rank_distance_by_language(run, task, card)
     if len(distances):
         floor = rank_distance_by_language(random, task, card) if random is not None and task in random.results else None
         files["rank distance"] = bar_chart(
             distances,
-            f"{run.model} on {card.title}: rank distance",
+            f"{run.model} on {card.title}\nrank distance in the multilingual pool, by query language (lower is better)",
             "mean rank distance",
             stem.parent / f"{stem.name}.rank_distance.png",
             reference=floor,
+            covered=covered,
         )
     return files

@@ -33,8 +33,10 @@ def render_board(
     models_dir: Path,
     plots: dict[tuple[str, str], dict[str, Path]] | None = None,
     seed: int = 0,
+    overviews: dict[str, Path] | None = None,
 ) -> str:
-    """The leaderboard markdown for ``runs`` (to be written at ``out``)."""
+    """The leaderboard markdown for ``runs`` (to be written at ``out``); ``overviews``: per task,
+    the picture of every model side by side, shown at the top of the task's section."""
     lines = [
         "# xir-bench leaderboard",
         "",
@@ -53,7 +55,12 @@ def render_board(
     cards_by_mteb = task_cards_by_mteb_name("parallel")
     for task in sorted({t for run in runs for t in run.results if t in cards_by_mteb}):
         task_runs = [run for run in runs if task in run.results]
-        lines += _task_section(task, cards_by_mteb[task], task_runs, models_dir, out, plots or {}, seed)
+        section = _task_section(task, cards_by_mteb[task], task_runs, models_dir, out, plots or {}, seed)
+        if overviews and task in overviews:
+            title = escape(cards_by_mteb[task].title)
+            picture = f"![{title}: every model side by side]({relative_link(overviews[task], out)})"
+            section[4:4] = [picture, ""]  # after the heading and the description
+        lines += section
     miracl_runs = [run for run in runs if MIRACL_TASK in run.results]
     if miracl_runs:
         lines += _miracl_section(miracl_runs, models_dir, out, seed)
