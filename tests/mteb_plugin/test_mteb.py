@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections import Counter
 from pathlib import Path
 
 import mteb
 import numpy as np
 import pytest
-from conftest import lareqa_document
 from sentence_transformers import SentenceTransformer
 
 import xir_bench.mteb_plugin.tasks as xir_mteb
@@ -245,34 +243,6 @@ def test_xir_bench_mteb_cli(full_data: Path, model_path: Path, tmp_path: Path, m
     assert code == 0
     (stored,) = out.rglob("XQuADR.json")
     assert len(json.loads(stored.read_text())["scores"]["test"]) == 132
-
-
-def test_readme_mteb_snippet_runs(
-    full_data: Path, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:
-    """The README's "Use with MTEB" snippet runs offline as written, with two test models for its two
-    folders: two result folders, two different scores, each the board's number (the scores' own test:
-    tests/mteb_plugin/test_kind_tasks.py)."""
-    from xir_bench.models.scratch import save_static_model
-
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    snippet = readme.split("## Use with MTEB", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
-    texts = [s for a in lareqa_document("en")["data"] for p in a["paragraphs"] for s in p["sentences"]]
-    (tmp_path / "models").mkdir()
-    shutil.copytree(model_path, tmp_path / "models" / "static-scratch")
-    save_static_model(texts, tmp_path / "models" / "mini-hybrid", dim=16, vocab_size=150, seed=1)
-    monkeypatch.setenv("XIR_BENCH_DATA_DIR", str(full_data))
-    monkeypatch.chdir(tmp_path)
-    capsys.readouterr()
-    exec(compile(snippet, "README.md", "exec"), {})
-    printed = [line.split() for line in capsys.readouterr().out.splitlines()]
-    assert [(spec, task) for spec, task, _ in printed] == [
-        (spec, f"LAReQAXQuAD{kind}") for spec in ("models/static-scratch", "models/mini-hybrid")
-        for kind in ("Mono", "Cross", "Multi")
-    ]  # fmt: skip
-    assert [score for *_, score in printed[:3]] != [score for *_, score in printed[3:]]
-    stored = sorted((tmp_path / "results-mteb").rglob("LAReQAXQuADMono.json"))
-    assert {p.parts[-3] for p in stored} == {"local__static-scratch", "local__mini-hybrid"}
 
 
 def test_miracl_task_without_data_folder_uses_mtebs_pooled_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
