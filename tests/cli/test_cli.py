@@ -468,3 +468,19 @@ def test_hints_repeat_the_options_the_user_gave() -> None:
 
     hint = score_it_hint("models/my hybrid", ["xquad-r"], "../shared/data")
     assert hint == "score it: xir-bench run --model 'models/my hybrid' --task xquad-r --data-dir ../shared/data"
+
+
+def test_a_misspelled_data_dir_is_named_before_torch_is_imported(tiny_data: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    wrong = str(tiny_data) + "x"
+    probe = (
+        "import sys\nfrom xir_bench.cli.main import main\n"
+        f"code = main(['run', '--model', 'bm25', '--task', 'xquad-r', '--data-dir', {wrong!r},"
+        f" '--output', {str(tmp_path)!r}])\n"
+        "print(code, 'torch' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["2", "False"]
+    assert f"data folder {wrong} does not exist; did you mean {tiny_data}?" in result.stderr

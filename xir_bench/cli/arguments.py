@@ -55,11 +55,17 @@ def task_list(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def check_run_request(tasks: list[str], languages: list[str] | None, output: Path, device: str | None) -> None:
+def check_run_request(
+    tasks: list[str], languages: list[str] | None, output: Path, device: str | None, data_dir: str | None = None
+) -> None:
     """Everything about a ``run`` that can be checked before loading a model or data."""
     from xir_bench.cards import get_task_card
+    from xir_bench.data.sources import check_data_folder, data_root
 
     require_output_folder(output, "--output")
+    root = data_root(data_dir)
+    if root is not None:  # a misspelled --data-dir, named before torch is imported
+        check_data_folder(root)
     for task in tasks:
         available, title = list(get_task_card(task).languages), get_task_card(task).title
         missing = [code for code in languages or [] if code not in available]
@@ -172,3 +178,14 @@ def score_it_hint(model: Path | str, tasks: list[str] | None, data_dir: str | No
     if data_dir:
         parts += ["--data-dir", str(data_dir)]
     return "score it: " + shlex.join(parts)
+
+
+def check_task_files(tasks: list[str], languages: list[str] | None, data_dir: str | None) -> None:
+    """Every file the parallel tasks need is in the data folder (when one is given), before a model loads."""
+    from xir_bench.cards import get_task_card
+    from xir_bench.data.sources import data_root, files_in_folder
+
+    root = data_root(data_dir)
+    for card in [get_task_card(task) for task in tasks] if root is not None else []:
+        if card.kind == "parallel":
+            files_in_folder(card, [code for code in card.languages if code in (languages or card.languages)], root)

@@ -166,12 +166,12 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def handle(args: argparse.Namespace) -> int:
     from xir_bench.cards import get_task_card
-    from xir_bench.cli.arguments import check_faiss_factory, check_run_request
+    from xir_bench.cli.arguments import check_faiss_factory, check_run_request, check_task_files
     from xir_bench.models.openvino_backend import check_openvino_installed
     from xir_bench.models.registry import check_spec
 
     # Mistakes first, before the heavy imports (torch, mteb) and any work: they end in a moment.
-    check_run_request(args.task, args.languages, args.output, args.device)
+    check_run_request(args.task, args.languages, args.output, args.device, args.data_dir)
     cards = [get_task_card(task) for task in args.task]
     if any(card.kind == "topk" for card in cards):
         check_faiss_factory(args.faiss)
@@ -205,6 +205,7 @@ def handle(args: argparse.Namespace) -> int:
         workers=args.workers, ray_address=args.ray_address,
     )  # fmt: skip
     limit_threads(args.threads)
+    check_task_files(args.task, args.languages, args.data_dir)
     model = load_model(
         args.model, args.revision, args.query_prefix, args.passage_prefix, args.batch_size, args.device, args.backend
     )

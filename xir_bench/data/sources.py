@@ -72,6 +72,35 @@ def download(url: str, target: Path, expected_sha256: str, timeout: float = 60.0
     return target
 
 
+def check_data_folder(root: Path) -> None:
+    """A data folder the user named exists; a misspelled one is named with its closest sibling."""
+    if root.is_dir():
+        return
+    import difflib
+
+    siblings = [p.name for p in root.parent.iterdir() if p.is_dir()] if root.parent.is_dir() else []
+    close = difflib.get_close_matches(root.name, siblings, n=1)
+    hint = f"did you mean {root.parent / close[0]}?" if close else f"set --data-dir or {DATA_DIR_ENV} to it"
+    raise DataNotFoundError(
+        f"data folder {root} does not exist; {hint}\n  fix: the folder that holds lareqa/ and miracl/"
+    )
+
+
+def files_in_folder(card: TaskCard, languages: list[str], root: Path) -> dict[str, Path]:
+    """Each language's file of ``card`` under the data folder ``root``, or an error listing the missing ones."""
+    check_data_folder(root)
+    paths = {lang: root / card.source.relative_path(lang) for lang in languages}
+    missing = [str(p) for p in paths.values() if not p.is_file()]
+    if missing:
+        raise DataNotFoundError(
+            f"{card.title}: missing in data folder {root}:\n  "
+            + "\n  ".join(missing)
+            + f"\n  fix: place the files there (layout {card.source.path}), "
+            f"or unset --data-dir/{DATA_DIR_ENV} to download them."
+        )
+    return paths
+
+
 def resolve_files(
     card: TaskCard,
     languages: list[str],
@@ -85,16 +114,7 @@ def resolve_files(
     """
     root = data_root(data_dir)
     if root is not None:
-        paths = {lang: root / card.source.relative_path(lang) for lang in languages}
-        missing = [str(p) for p in paths.values() if not p.is_file()]
-        if missing:
-            raise DataNotFoundError(
-                f"{card.title}: missing in data folder {root}:\n  "
-                + "\n  ".join(missing)
-                + f"\n  fix: place the files there (layout {card.source.path}), "
-                f"or unset --data-dir/{DATA_DIR_ENV} to download them."
-            )
-        return paths
+        return files_in_folder(card, languages, root)
 
     cache = cache_root() / "data"
     paths = {lang: cache / card.source.relative_path(lang) for lang in languages}
