@@ -484,3 +484,11 @@ def test_a_misspelled_data_dir_is_named_before_torch_is_imported(tiny_data: Path
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["2", "False"]
     assert f"data folder {wrong} does not exist; did you mean {tiny_data}?" in result.stderr
+
+
+def test_warnings_are_one_line_without_a_source_line() -> None:
+    from xir_bench.cli.main import _one_line_warning
+
+    line = _one_line_warning("tr.json: the 'sentences' field differs\n", UserWarning, "lareqa.py", 246, "code()")
+    assert line == "xir-bench: warning: tr.json: the 'sentences' field differs\n"
+    assert _one_line_warning("renamed", FutureWarning, "x.py", 1).startswith("xir-bench: warning (FutureWarning): ")

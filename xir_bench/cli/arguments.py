@@ -178,14 +178,3 @@ def score_it_hint(model: Path | str, tasks: list[str] | None, data_dir: str | No
     if data_dir:
         parts += ["--data-dir", str(data_dir)]
     return "score it: " + shlex.join(parts)
-
-
-def check_task_files(tasks: list[str], languages: list[str] | None, data_dir: str | None) -> None:
-    """Every file the parallel tasks need is in the data folder (when one is given), before a model loads."""
-    from xir_bench.cards import get_task_card
-    from xir_bench.data.sources import data_root, files_in_folder
-
-    root = data_root(data_dir)
-    for card in [get_task_card(task) for task in tasks] if root is not None else []:
-        if card.kind == "parallel":
-            files_in_folder(card, [code for code in card.languages if code in (languages or card.languages)], root)

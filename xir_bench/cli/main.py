@@ -114,9 +114,6 @@ DISK_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EPER
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    import warnings
-
-    warnings.formatwarning = _one_line_warning
     if not argv:  # the commands and where to start, not an error
         print(_short_help(build_parser()))
         return 0
@@ -164,6 +161,9 @@ def console() -> None:
     2 s; an interrupted run has saved its work by the time :func:`main` returns, so the
     process ends there.
     """
+    import warnings
+
+    warnings.formatwarning = _one_line_warning  # the program's own output; the Python API keeps Python's
     code = main()
     if code == 130:
         sys.stdout.flush()

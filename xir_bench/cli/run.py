@@ -166,7 +166,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def handle(args: argparse.Namespace) -> int:
     from xir_bench.cards import get_task_card
-    from xir_bench.cli.arguments import check_faiss_factory, check_run_request, check_task_files
+    from xir_bench.cli.arguments import check_faiss_factory, check_run_request
     from xir_bench.models.openvino_backend import check_openvino_installed
     from xir_bench.models.registry import check_spec
 
@@ -205,7 +205,6 @@ def handle(args: argparse.Namespace) -> int:
         workers=args.workers, ray_address=args.ray_address,
     )  # fmt: skip
     limit_threads(args.threads)
-    check_task_files(args.task, args.languages, args.data_dir)
     model = load_model(
         args.model, args.revision, args.query_prefix, args.passage_prefix, args.batch_size, args.device, args.backend
     )
