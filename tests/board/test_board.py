@@ -41,6 +41,7 @@ def results(tiny_data: Path, static_model: Path, tmp_path: Path) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_board_is_deterministic_and_complete(results: Path, tmp_path: Path) -> None:
     first = tmp_path / "a" / "README.md"
     second = tmp_path / "b" / "README.md"
@@ -171,6 +172,7 @@ def test_exact_test_equals_scipy(seed: int) -> None:
     assert ours.p_value == pytest.approx(reference.pvalue, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_monte_carlo_is_seeded_on_large_samples() -> None:
     rng = np.random.default_rng(5)
     a, b = rng.random(130_000), rng.random(130_000)
@@ -307,6 +309,7 @@ def test_reproduce_refuses_what_it_cannot_check(expected: str, message: str, tmp
     assert re.search(message, result.err), result.err
 
 
+@pytest.mark.slow
 @pytest.mark.realdata
 def test_card_recipe_runs_as_written(shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """static-scratch's card recipe, run as written from a folder with ../shared/data beside it."""

@@ -326,6 +326,7 @@ results.write_result(Path(sys.argv[1]), "XQuADR", "r", [entry], table, 1.0)
 """
 
 
+@pytest.mark.slow
 def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     """Two runs into one folder at once (mono and cross settings) used to keep only the second's subsets."""
     import subprocess
@@ -419,6 +420,7 @@ def test_device_cuda_on_a_machine_without_one_is_refused_before_torch_is_importe
     assert done.stdout.split() == ["2", "False"] and "no CUDA device here" in done.stderr
 
 
+@pytest.mark.slow
 def test_a_file_size_limit_is_a_disk_error_not_a_traceback(tiny_data: Path, tmp_path: Path) -> None:
     """Under `ulimit -f`, EFBIG ended in a traceback: it was not counted among the disk errors."""
     import resource

@@ -153,6 +153,7 @@ def _evaluate(model, data: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -
     return result.task_results[0].get_score()
 
 
+@pytest.mark.slow
 def test_mteb_results_land_under_each_models_own_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, static_model: Path
 ) -> None:
@@ -185,6 +186,7 @@ def test_mteb_results_land_under_each_models_own_name(
         assert re.fullmatch(r"0\.2\.1-[0-9a-f]{12}", use.name)
 
 
+@pytest.mark.slow
 def test_the_command_line_and_mteb_share_a_package_models_embeddings(
     tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -13,6 +13,7 @@ import xir_bench
 from xir_bench.mteb_plugin.tasks import register
 
 
+@pytest.mark.slow
 def test_export_round_trip(full_data: Path, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli):
     out = tmp_path / "export"
     run_cli("export-mteb", "--output", out, "--task", "xquad-r", "--data-dir", full_data, "--quiet")

@@ -24,6 +24,7 @@ def test_every_task_passes_mtebs_is_filled(task: type) -> None:
     assert task.metadata.adapted_from
 
 
+@pytest.mark.slow
 def test_result_cache_scores_are_the_board_numbers(
     full_data: Path, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli
 ) -> None:

@@ -72,6 +72,7 @@ def test_missing_mteb_internal_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> 
         mteb_compat.check_internals()
 
 
+@pytest.mark.slow
 def test_mteb_evaluate_equals_xir_bench_run_and_encodes_once(
     full_data: Path, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -235,6 +236,7 @@ def test_miracl_real_topics_with_local_corpus(shared_data: Path, tmp_path: Path)
         assert len(task.dataset[iso3(lang)]["dev"]["queries"]) == expected
 
 
+@pytest.mark.slow
 def test_xir_bench_mteb_cli(full_data: Path, model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``xir-bench mteb run`` is mteb's CLI with xir-bench's tasks registered."""
     monkeypatch.setenv("XIR_BENCH_DATA_DIR", str(full_data))
