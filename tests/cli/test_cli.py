@@ -494,3 +494,18 @@ def test_warnings_are_one_line_without_a_source_line() -> None:
     line = _one_line_warning("tr.json: the 'sentences' field differs\n", UserWarning, "lareqa.py", 246, "code()")
     assert line == "xir-bench: warning: tr.json: the 'sentences' field differs\n"
     assert _one_line_warning("renamed", FutureWarning, "x.py", 1).startswith("xir-bench: warning (FutureWarning): ")
+
+
+@pytest.mark.parametrize("spec", ["", "../", "/etc", "EMPTY", "MISSING", "A_FILE", "BM25", " bm25", "static:64",
+                                  "hf:foo", "pip:nope"])  # fmt: skip
+def test_every_bad_model_spec_ends_with_a_fix(
+    spec: str, tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "file.txt").write_text("not a model")
+    spec = {"EMPTY": "empty", "MISSING": "models/nope", "A_FILE": "file.txt"}.get(spec, spec)
+    args = ["run", "--model", spec, "--task", "xquad-r", "--languages", "de,en,es", "--data-dir", str(tiny_data)]
+    assert main([*args, "--output", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and ("fix:" in err or "did you mean" in err or "known:" in err), err

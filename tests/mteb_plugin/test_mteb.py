@@ -269,3 +269,21 @@ def test_miracl_task_without_data_folder_uses_mtebs_pooled_corpus(monkeypatch: p
         ("mteb/MIRACLRetrievalHardNegatives", "dev", "yo"),
     ]
     assert set(task.dataset) == {"swa", "yor"}
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["", "   ", "../", "/etc", "EMPTY", "MISSING", "A_FILE", "BM25", "bm25", " bm25", "random", "static:64",
+     "hf:foo", "pip:nope", None, 123],
+)  # fmt: skip
+def test_every_bad_spec_is_an_error_with_a_fix(spec: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """xir_bench.load_model used to raise transformers', the hub's or mteb's own exceptions for these."""
+    import xir_bench
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "file.txt").write_text("not a model")
+    spec = {"EMPTY": "empty", "MISSING": "models/nope", "A_FILE": "file.txt"}.get(spec, spec)  # type: ignore[arg-type]
+    with pytest.raises(XirBenchError) as caught:
+        xir_bench.load_model(spec)  # type: ignore[arg-type]
+    assert "fix:" in str(caught.value) or "did you mean" in str(caught.value) or "known:" in str(caught.value)

@@ -38,7 +38,9 @@ def check_local_model(spec: str) -> Path:
         hint = f"did you mean {' or '.join(close)}?" if close else f"check the path (looked in {parent}/)"
         raise XirBenchError(f"model folder {spec!r} does not exist\n  fix: {hint}")
     if not path.is_dir():
-        raise XirBenchError(f"--model {spec!r} is a file; give a sentence-transformers folder")
+        raise XirBenchError(
+            f"--model {spec!r} is a file\n  fix: give the folder that holds the model (sentence-transformers' save)"
+        )
     if not any((path / name).is_file() for name in MODEL_FILES):
         raise XirBenchError(
             f"{spec!r} is a folder but not a model: it has none of {', '.join(MODEL_FILES)}\n"
@@ -60,8 +62,24 @@ def resolved_hub_revision(spec: str, revision: str | None) -> str | None:
     return None
 
 
+def check_hub_id(spec: str) -> None:
+    """A spec that is no local path must be a well-formed hub id (``org/name``), online or not."""
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        validate_repo_id(spec)
+    except HFValidationError:
+        raise XirBenchError(
+            f"model {spec!r} is not a folder here and not a Hugging Face hub id (letters, digits, '-', '_', '.', "
+            "one '/')\n  fix: a local model folder, pip:NAME (xir-bench run --help lists them) or a hub id "
+            "such as intfloat/multilingual-e5-small"
+        ) from None
+
+
 def check_hub_model_offline(spec: str, revision: str | None) -> None:
     """Offline, a hub id must already be in the Hugging Face cache; refuse at once otherwise."""
+    check_hub_id(spec)
     if offline_mode() and resolved_hub_revision(spec, revision) is None:
         raise XirBenchError(
             f"{spec!r} is not a local folder and not in the Hugging Face cache, and the network is off "

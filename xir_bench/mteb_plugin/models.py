@@ -146,12 +146,33 @@ def _from_card(card: ModelCard) -> dict[str, Any]:
     return out
 
 
+def check_mteb_spec(spec: object, backend: str = "torch") -> None:
+    """Every spec ``xir_bench.load_model`` cannot load is an ``XirBenchError`` with a fix, before
+    any model code runs: the command line's checks (a missing or empty folder, a hub id offline,
+    an unknown ``pip:`` model), and the specs that name no encoder mteb could run."""
+    from xir_bench.models.registry import LEXICAL, check_spec
+
+    if not isinstance(spec, str) or not spec.strip():
+        raise XirBenchError(
+            f"model spec {spec!r} is not a model name\n  fix: a local folder, pip:NAME or a hub id, as a string"
+        )
+    if spec != spec.strip():
+        raise XirBenchError(f"model spec {spec!r} has spaces around it\n  fix: {spec.strip()!r}")
+    if spec.lower() in {*LEXICAL, "random"}:
+        raise XirBenchError(
+            f"{spec!r} is one of xir-bench's own baselines, which mteb cannot run as an encoder\n"
+            f"  fix: xir-bench run --model {spec.lower()} (mteb's own BM25 is mteb.get_model('mteb/baseline-bm25s'))"
+        )
+    check_spec(spec, None, backend)
+
+
 def mteb_model(spec: str, device: str | None = None, backend: str = "torch") -> Any:
     """A model for ``mteb.evaluate``: ``pip:NAME``, a local sentence-transformers folder, or a hub id.
 
     ``backend="openvino"`` runs a sentence-transformers model's network through OpenVINO
     (:mod:`xir_bench.models.openvino_backend`); the identity (name, revision) is the model's."""
     check_backend(backend)
+    check_mteb_spec(spec, backend)
     if spec.startswith(PREFIX):
         return _bundled(spec, backend)
     path = Path(spec)
