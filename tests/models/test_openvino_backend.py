@@ -43,17 +43,22 @@ def test_openvino_embeddings_equal_torchs(transformer_folder: Path) -> None:
     assert np.abs(ov_emb - torch_emb).max() < 1e-4
 
 
-@pytest.mark.slow
-def test_the_network_is_converted_once_per_revision(
-    transformer_folder: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+@pytest.fixture
+def conversions(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[Path]:
+    """The folders OpenVINO networks are converted into, in order, under an empty user cache."""
     from xir_bench.models import openvino_backend
-    from xir_bench.models.sentence_encoder import SentenceTransformerEncoder, content_revision
 
     monkeypatch.setenv("XIR_BENCH_CACHE_DIR", str(tmp_path / "cache"))
-    conversions: list[Path] = []
+    made: list[Path] = []
     convert = openvino_backend._convert
-    monkeypatch.setattr(openvino_backend, "_convert", lambda t, f: (conversions.append(f), convert(t, f)))
+    monkeypatch.setattr(openvino_backend, "_convert", lambda t, f: (made.append(f), convert(t, f)))
+    return made
+
+
+@pytest.mark.slow
+def test_the_network_is_converted_once_per_revision(transformer_folder: Path, conversions: list[Path]) -> None:
+    from xir_bench.models.sentence_encoder import SentenceTransformerEncoder, content_revision
+
     for _ in range(2):
         SentenceTransformerEncoder(str(transformer_folder), backend="openvino")
     assert len(conversions) == 1
@@ -116,17 +121,12 @@ def test_mteb_model_with_openvino_names_its_framework(transformer_folder: Path) 
 
 @pytest.mark.slow
 def test_the_command_line_and_load_model_share_one_conversion(
-    transformer_folder: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    transformer_folder: Path, conversions: list[Path]
 ) -> None:
     """The two entry points name a model differently (its path, local/<folder>); its network was converted twice."""
     import xir_bench
-    from xir_bench.models import openvino_backend
     from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
 
-    monkeypatch.setenv("XIR_BENCH_CACHE_DIR", str(tmp_path / "cache"))
-    conversions: list[Path] = []
-    convert = openvino_backend._convert
-    monkeypatch.setattr(openvino_backend, "_convert", lambda t, f: (conversions.append(f), convert(t, f)))
     SentenceTransformerEncoder(str(transformer_folder), backend="openvino")
     xir_bench.load_model(str(transformer_folder), backend="openvino")
     assert len(conversions) == 1

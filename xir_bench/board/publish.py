@@ -40,6 +40,7 @@ def publish(results: Path, out: Path, models_dir: Path, seed: int = 0) -> Path:
     cards = task_cards_by_mteb_name("parallel")
     plots: dict[tuple[str, str], dict[str, Path]] = {}
     random = next((run for run in runs if run.model == RANDOM), None)
+    covered = {run.model: _languages_of(models_dir, run.model) for run in runs}  # each card read once
     with staged_folder(plots_dir) as staging:
         (staging / PLOTS_MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
         for run in runs:
@@ -47,11 +48,11 @@ def publish(results: Path, out: Path, models_dir: Path, seed: int = 0) -> Path:
                 card = cards.get(task)
                 if card is None or run is random:
                     continue
-                drawn = _pictures(run, task, card, staging, random, _languages_of(models_dir, run.model))
+                drawn = _pictures(run, task, card, staging, random, covered[run.model])
                 plots[(run.model, task)] = {kind: plots_dir / path.name for kind, path in drawn.items()}
         overviews = {}
         for task, card in cards.items():
-            drawn_overview = _overview(runs, task, card, staging, random, models_dir)
+            drawn_overview = _overview(runs, task, card, staging, random, covered)
             if drawn_overview is not None:
                 overviews[task] = plots_dir / drawn_overview.name
         board = render_board(runs, out, models_dir, plots, seed, overviews)
@@ -139,7 +140,9 @@ def _languages_of(models_dir: Path, model: str) -> set[str] | None:
     return set(listed) if listed and all(re.fullmatch(r"[a-z]{2,3}", code) for code in listed) else None
 
 
-def _overview(runs: list[Run], task: str, card, plots_dir: Path, random: Run | None, models_dir: Path) -> Path | None:
+def _overview(
+    runs: list[Run], task: str, card, plots_dir: Path, random: Run | None, covered: dict[str, set[str] | None]
+) -> Path | None:
     """Every model on ``task`` side by side: Mo / Cr / Mul mAP, and rank distance ÷ random per language."""
     from xir_bench.board.plots import overview
 
@@ -156,7 +159,6 @@ def _overview(runs: list[Run], task: str, card, plots_dir: Path, random: Run | N
     ratios = pd.DataFrame([by_model[model] for model in means.index], index=means.index)
     ratios = ratios.reindex(columns=[code for code in card.languages if code in ratios.columns])
     ratios = ratios / floor.reindex(ratios.columns) if floor is not None and len(floor) else ratios * np.nan
-    covered = {run.model: _languages_of(models_dir, run.model) for run in models}
     return overview(means, ratios, card.title, plots_dir / f"{card.name}.overview.png", covered)
 
 

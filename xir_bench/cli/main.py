@@ -70,11 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _commands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
+    """The parser's subcommands (argparse keeps them among its private actions)."""
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
 def _short_help(parser: argparse.ArgumentParser) -> str:
     """Usage, one line per command and where to start: the full text is ``xir-bench --help``."""
-    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     lines = [parser.format_usage().rstrip(), "", _DESCRIPTION.split("\n", 1)[0], "", "commands:"]
-    lines += [f"  {action.dest:<14}{action.help}" for action in subparsers._choices_actions]
+    lines += [f"  {action.dest:<14}{action.help}" for action in _commands(parser)._choices_actions]
     lines += ["", "start here" + _DESCRIPTION.split("start here", 1)[1].rstrip(), "", "more: xir-bench --help"]
     return "\n".join(lines)
 
@@ -96,8 +100,7 @@ def _refuse_unknown(parser: argparse.ArgumentParser, command: str, unknown: list
     """argparse's "unrecognized arguments", with the closest option named (``--taks`` -> ``--task``)."""
     import difflib
 
-    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    command_parser = subparsers.choices[command]
+    command_parser = _commands(parser).choices[command]
     options = [flag for action in command_parser._actions for flag in action.option_strings]
     hints = []
     for arg in unknown:
@@ -118,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         print(_short_help(build_parser()))
         return 0
     if argv[:1] == ["mteb"] and argv[1:2] in ([], ["-h"], ["--help"]):
-        build_parser()._subparsers._group_actions[0].choices["mteb"].print_help()  # type: ignore[union-attr]
+        _commands(build_parser()).choices["mteb"].print_help()
         return 0
     if argv[:1] == ["mteb"]:  # pass everything on to mteb's CLI untouched
         try:

@@ -99,12 +99,12 @@ def _encode_in_batches(
             rows = order[start : start + step]
             batch = [chunk[i] for i in rows]
             raw = encoder.encode(batch, role)
-            if dim is not None and np.ndim(raw) == 2 and np.shape(raw)[1] != dim:
-                try:
-                    check_embeddings(encoder, batch, raw, dim)
-                except ModelOutputError as err:
+            try:
+                embeddings = check_embeddings(encoder, batch, raw, dim)
+            except ModelOutputError as err:
+                if dim is not None and np.ndim(raw) == 2 and np.shape(raw)[1] != dim:
                     raise _DimensionChanged(int(np.shape(raw)[1]), err) from None
-            embeddings = check_embeddings(encoder, batch, raw, dim)
+                raise
             dim = embeddings.shape[1]
             if out is None:
                 out = np.empty((len(chunk), dim), dtype=np.float32)
