@@ -21,6 +21,11 @@ SENTENCE_SOURCES: tuple[SentenceSource, ...] = ("breaks", "field")
 TieRule = Literal["reference", "pool-order", "optimistic"]
 TIE_RULES: tuple[TieRule, ...] = get_args(TieRule)
 DEFAULT_TIES: TieRule = "reference"
+#: Units a question belongs to beyond its language, carried into every per-query table so
+#: that results can be compared slice by slice (``xir-bench compare --by``) and tested with
+#: clusters coarser than a question. ``article`` is the Wikipedia article's title,
+#: ``paragraph`` ``<title>#<n>`` (the n-th paragraph of that article in the data file).
+SLICE_COLUMNS: tuple[str, ...] = ("article", "paragraph")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,8 @@ class ParallelCollection:
     #: Which data: the card's release revision when every file matched its SHA-256, else
     #: ``local:<digest>`` (an unverified local copy; results record it and never reuse across it).
     data: str = ""
+    #: Per parallel group, its value for each of :data:`SLICE_COLUMNS` the data provides.
+    group_slices: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def n_queries(self) -> int:
@@ -56,6 +63,15 @@ class ParallelCollection:
     @property
     def n_candidates(self) -> int:
         return len(self.candidate_texts)
+
+    def slices_of(self, queries: np.ndarray | list[int]) -> dict[str, np.ndarray]:
+        """The article / paragraph (those the data provides) of each of ``queries``, by column."""
+        groups = self.query_groups[np.asarray(queries, dtype=np.int64)]
+        return {
+            name: np.asarray(self.group_slices[name], dtype=object)[groups]
+            for name in SLICE_COLUMNS
+            if name in self.group_slices
+        }
 
     def candidate_slice(self, lang: int) -> slice:
         """The contiguous range of candidates in language index ``lang``."""

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xir_bench.core.collection import ParallelCollection
+from xir_bench.core.collection import SLICE_COLUMNS, ParallelCollection
 from xir_bench.core.metrics import Judged, measures_for, per_query_scores
 from xir_bench.core.ranking import DEFAULT_TIES, TieRule, rank_relevant
 from xir_bench.core.scorers import Scorer
@@ -87,6 +87,7 @@ def per_query_frame(collection: ParallelCollection, table: RankTable, settings: 
         {
             "subset": np.repeat([s.subset for s in settings], counts),
             "query_id": np.asarray(collection.query_ids, dtype=object)[rows],
+            **collection.slices_of(rows),
             **per_query_scores(judged, "parallel"),
             **bias,
         }
@@ -95,7 +96,8 @@ def per_query_frame(collection: ParallelCollection, table: RankTable, settings: 
 
 def subset_scores(per_query: pd.DataFrame, settings: list[Setting], main_score: str) -> dict[str, dict[str, Any]]:
     """Mean of each metric per subset; ``main_score`` copied in as MTEB expects."""
-    grouped = per_query.drop(columns=["query_id"]).groupby("subset", sort=False)
+    labels = ["query_id", *(c for c in SLICE_COLUMNS if c in per_query.columns)]
+    grouped = per_query.drop(columns=labels).groupby("subset", sort=False)
     means, sizes = grouped.mean(), grouped.size()
     scores: dict[str, dict[str, Any]] = {}
     for setting in settings:

@@ -101,7 +101,12 @@ def expected_per_query_frame(collection: ParallelCollection, settings: list[Sett
             if answers.size == 0:
                 continue
             n, r = len(pool), len(answers)
-            row = {"subset": setting.subset, "query_id": collection.query_ids[query], **expected_metrics(n, r)}
+            row = {
+                "subset": setting.subset,
+                "query_id": collection.query_ids[query],
+                **{name: values[0] for name, values in collection.slices_of([query]).items()},
+                **expected_metrics(n, r),
+            }
             multi = setting.kind == "multi"
             own = int(np.sum(collection.candidate_langs[answers] == lang_index[setting.query_lang]))
             row["rank_distance"] = expected_rank_distance(n, r) if multi and r >= 2 else np.nan

@@ -14,15 +14,15 @@ files. The release's ``sentences`` field usually equals the slices; where it doe
 
 from __future__ import annotations
 
-import json
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from xir_bench.core.collection import CandidateText, ParallelCollection, SentenceSource
 from xir_bench.data.coverage import check_question_coverage
+from xir_bench.data.lareqa_format import answer_start, expect, load_json, sentence_spans, sentence_texts
 from xir_bench.errors import DataFormatError
 
 #: sentence+context copies a paragraph into each of its sentences; past this many characters
@@ -31,136 +31,45 @@ MAX_CONTEXT_COPIES = 20_000_000
 #: A language with fewer usable questions than this share of the fullest one is named.
 THIN_SHARE = 0.1  # MLQA-R has 500 of 1148 in most languages by design; 1 of 1190 is a broken file
 
-_SQUAD_FIX = "use the LAReQA release of the file (SQuAD JSON with per-paragraph sentence_breaks)"
 
+@dataclass
+class LanguageFile:
+    """What one language file holds, as the collection needs it.
 
-def _load_json(path: Path) -> dict[str, Any]:
-    try:
-        with path.open(encoding="utf-8-sig") as handle:  # a byte-order mark is not an error
-            raw = json.load(handle)
-    except RecursionError:
-        raise DataFormatError(path, "whole file", "JSON nested too deeply to be a LAReQA file", _SQUAD_FIX) from None
-    except json.JSONDecodeError as err:
-        raise DataFormatError(
-            path,
-            f"line {err.lineno}, column {err.colno}",
-            f"malformed JSON: {err.msg}",
-            "re-download the file; a truncated download is the usual cause",
-        ) from err
-    except UnicodeDecodeError as err:
-        raise DataFormatError(path, f"byte {err.start}", "not UTF-8 text", _SQUAD_FIX) from err
-    if not isinstance(raw, dict) or not isinstance(raw.get("data"), list):
-        raise DataFormatError(path, "top level", "expected an object with a 'data' list", _SQUAD_FIX)
-    return raw
+    ``questions`` are ``(id, text)``, ``candidates`` ``(candidate_id, text)``; ``answer_of``
+    gives the candidate positions (within this file) of each question's answer sentence: the
+    sentence holding the answer start and any sentence of its paragraph with the same text.
+    ``place_of`` gives each question's ``(article title, paragraph number within it)``.
+    """
 
-
-def _expect(condition: bool, path: Path, where: str, problem: str, fix: str = _SQUAD_FIX) -> None:
-    if not condition:
-        raise DataFormatError(path, where, problem, fix)
-
-
-def _sentence_spans(paragraph: dict[str, Any], path: Path, where: str) -> list[tuple[int, int]]:
-    context = paragraph.get("context")
-    _expect(isinstance(context, str), path, where, "paragraph has no 'context' string")
-    breaks = paragraph.get("sentence_breaks")
-    _expect(breaks is not None, path, where, "paragraph has no 'sentence_breaks'", _SQUAD_FIX)
-    _expect(isinstance(breaks, list) and len(breaks) > 0, path, where, "'sentence_breaks' must be a non-empty list")
-    spans: list[tuple[int, int]] = []
-    for k, span in enumerate(breaks):
-        ok = (
-            isinstance(span, list | tuple)
-            and len(span) == 2
-            and all(isinstance(x, int) and not isinstance(x, bool) for x in span)
-        )
-        _expect(ok, path, f"{where}.sentence_breaks[{k}]", f"expected [start, end] integers, got {span!r}")
-        start, end = span
-        _expect(
-            0 <= start < end <= len(context),
-            path,
-            f"{where}.sentence_breaks[{k}]",
-            f"break [{start}, {end}] out of range for a context of {len(context)} characters",
-            "breaks are [start, end) character offsets into 'context'; fix or regenerate them",
-        )
-        if spans:
-            previous = spans[-1]
-            _expect(
-                start >= previous[1],
-                path,
-                f"{where}.sentence_breaks[{k}]",
-                f"break [{start}, {end}] starts before the previous one [{previous[0]}, {previous[1]}] ends: "
-                "breaks must be in order and must not overlap",
-                "answer labels follow the breaks' order; fix or regenerate the breaks",
-            )
-        spans.append((start, end))
-    return spans
-
-
-def _sentence_field(paragraph: dict[str, Any], n_spans: int) -> list[str] | None:
-    """The release's ``sentences`` strings when present and one per break, else None."""
-    sentences = paragraph.get("sentences")
-    if isinstance(sentences, list) and len(sentences) == n_spans and all(isinstance(s, str) for s in sentences):
-        return sentences
-    return None
-
-
-def _sentence_texts(
-    paragraph: dict[str, Any], spans: list[tuple[int, int]], source: SentenceSource, path: Path, where: str
-) -> tuple[list[str], bool]:
-    """(candidate sentence texts, whether the ``sentences`` field disagrees with the breaks)."""
-    context = paragraph["context"]
-    slices = [context[start:end] for start, end in spans]
-    field = _sentence_field(paragraph, len(spans))
-    disagrees = field is not None and [s.strip() for s in field] != [s.strip() for s in slices]
-    if source == "breaks":
-        return slices, disagrees
-    _expect(
-        field is not None,
-        path,
-        where,
-        "no 'sentences' list with one string per sentence break",
-        "use the default sentence source (the breaks), or a release with a 'sentences' field",
-    )
-    return list(field or []), disagrees
-
-
-def _answer_start(qa: dict[str, Any], path: Path, where: str) -> int:
-    answers = qa.get("answers")
-    _expect(isinstance(answers, list) and len(answers) > 0, path, where, "question has no 'answers'")
-    start = answers[0].get("answer_start") if isinstance(answers[0], dict) else None
-    _expect(
-        isinstance(start, int) and not isinstance(start, bool),
-        path,
-        where,
-        "answers[0].answer_start must be an integer",
-    )
-    return start
+    questions: list[tuple[str, str]] = field(default_factory=list)
+    candidates: list[tuple[str, str]] = field(default_factory=list)
+    answer_of: dict[str, list[int]] = field(default_factory=dict)
+    place_of: dict[str, tuple[str, int]] = field(default_factory=dict)
+    skipped: int = 0
 
 
 def parse_language_file(
     path: Path, lang: str, candidate_text: CandidateText = "sentence", sentence_source: SentenceSource = "breaks"
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, list[int]], int]:
-    """One language file -> (questions, candidates, answers of each question, skipped count).
-
-    Questions are ``(id, text)``, candidates ``(candidate_id, text)``; the answer map gives
-    the candidate positions (within this file) of each question's answer sentence: the
-    sentence holding the answer start and any sentence of its paragraph with the same text.
-    """
-    raw = _load_json(path)
-    questions: list[tuple[str, str]] = []
-    candidates: list[tuple[str, str]] = []
-    answer_of: dict[str, list[int]] = {}
+) -> LanguageFile:
+    """One language file, checked line by line against the LAReQA format."""
+    raw = load_json(path)
+    parsed = LanguageFile()
+    questions, candidates, answer_of = parsed.questions, parsed.candidates, parsed.answer_of
     first_seen: dict[str, str] = {}
     disagreeing: list[str] = []
     skipped = 0
     paragraph_number = 0
     for a, article in enumerate(raw["data"]):
         paragraphs = article.get("paragraphs") if isinstance(article, dict) else None
-        _expect(isinstance(paragraphs, list), path, f"data[{a}]", "article has no 'paragraphs' list")
+        expect(isinstance(paragraphs, list), path, f"data[{a}]", "article has no 'paragraphs' list")
+        title = article.get("title")
+        title = title.strip() if isinstance(title, str) and title.strip() else f"data[{a}]"
         for p, paragraph in enumerate(paragraphs):
             where = f"data[{a}].paragraphs[{p}]"
-            _expect(isinstance(paragraph, dict), path, where, "paragraph must be an object")
-            spans = _sentence_spans(paragraph, path, where)
-            texts, disagrees = _sentence_texts(paragraph, spans, sentence_source, path, where)
+            expect(isinstance(paragraph, dict), path, where, "paragraph must be an object")
+            spans = sentence_spans(paragraph, path, where)
+            texts, disagrees = sentence_texts(paragraph, spans, sentence_source, path, where)
             if disagrees:
                 disagreeing.append(where)
             first_candidate = len(candidates)
@@ -178,20 +87,20 @@ def parse_language_file(
                 candidates.append((f"{lang}/p{paragraph_number}/s{k}", text))
             paragraph_number += 1
             qas = paragraph.get("qas", [])
-            _expect(isinstance(qas, list), path, f"{where}.qas", "'qas' must be a list")
+            expect(isinstance(qas, list), path, f"{where}.qas", "'qas' must be a list")
             for q, qa in enumerate(qas):
                 qwhere = f"{where}.qas[{q}]"
-                _expect(isinstance(qa, dict), path, qwhere, "question must be an object")
+                expect(isinstance(qa, dict), path, qwhere, "question must be an object")
                 qid, text = qa.get("id"), qa.get("question")
-                _expect(qid is not None, path, qwhere, "question has no 'id'")
-                _expect(
+                expect(qid is not None, path, qwhere, "question has no 'id'")
+                expect(
                     isinstance(qid, str) and qid != "",
                     path,
                     qwhere,
                     f"question 'id' must be a non-empty string, got {qid!r} ({type(qid).__name__})",
                     "ids are shared by a question's translations; write them as strings",
                 )
-                _expect(
+                expect(
                     isinstance(text, str) and text.strip() != "",
                     path,
                     qwhere,
@@ -206,12 +115,13 @@ def parse_language_file(
                         "question ids must be unique within one language file",
                     )
                 first_seen[qid] = qwhere
-                start = _answer_start(qa, path, qwhere)
+                start = answer_start(qa, path, qwhere)
                 sentence = next((k for k, (s, e) in enumerate(spans) if s <= start < e), None)
                 if sentence is None:
                     skipped += 1
                     continue
                 questions.append((qid, text.strip()))
+                parsed.place_of[qid] = (title, p)
                 answer_of[qid] = [first_candidate + k for k, t in enumerate(texts) if t == texts[sentence]]
     if disagreeing:
         shown = ", ".join(disagreeing[:5]) + (f" and {len(disagreeing) - 5} more" if len(disagreeing) > 5 else "")
@@ -221,7 +131,18 @@ def parse_language_file(
             f"using {using} (choose with --sentence-source breaks|field)",
             stacklevel=2,
         )
-    return questions, candidates, answer_of, skipped
+    parsed.skipped = skipped
+    return parsed
+
+
+def _pivot_first(files: dict[str, Path]) -> list[str]:
+    """Languages in the order their files name a question's article: English first.
+
+    XQuAD was translated from English SQuAD (every file has the same titles) and MLQA is
+    aligned to English (every question has an English version, titles differ by language),
+    so the English title is the one name an article has in every language's rows.
+    """
+    return sorted(files, key=lambda lang: lang not in ("en", "eng"))
 
 
 def load_lareqa(
@@ -242,10 +163,10 @@ def load_lareqa(
     group_members: list[list[int]] = []
     skipped: dict[str, int] = {}
     ids_by_language: dict[str, set[str]] = {}
-    for lang_index, (lang, path) in enumerate(files.items()):
-        questions, candidates, answer_of, n_skipped = parse_language_file(
-            Path(path), lang, candidate_text, sentence_source
-        )
+    parsed = {lang: parse_language_file(Path(p), lang, candidate_text, sentence_source) for lang, p in files.items()}
+    for lang_index, lang in enumerate(files):
+        questions, candidates, answer_of = parsed[lang].questions, parsed[lang].candidates, parsed[lang].answer_of
+        n_skipped = parsed[lang].skipped
         ids_by_language[lang] = {qid for qid, _ in questions}
         offset = len(candidate_ids)
         candidate_ids.extend(cid for cid, _ in candidates)
@@ -262,6 +183,10 @@ def load_lareqa(
         if n_skipped:
             skipped[lang] = n_skipped
     check_question_coverage(files, ids_by_language)
+    place = {}
+    for lang in reversed(_pivot_first(files)):  # the pivot language's place wins
+        place.update(parsed[lang].place_of)
+    places = [place[group] for group in group_index]
     counts = {lang: len(ids) for lang, ids in ids_by_language.items()}
     fullest = max(counts.values())
     thin = {lang: n for lang, n in counts.items() if n < THIN_SHARE * fullest}
@@ -290,4 +215,8 @@ def load_lareqa(
         group_ids=tuple(group_index),
         group_relevant=tuple(np.asarray(m, dtype=np.int64) for m in group_members),
         skipped_questions=skipped,
+        group_slices={
+            "article": tuple(title for title, _ in places),
+            "paragraph": tuple(f"{title}#{number}" for title, number in places),
+        },
     )
