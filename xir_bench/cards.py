@@ -125,6 +125,18 @@ class TaskCard(BaseModel):
         None, description="Prefix of the per-setting-kind mteb tasks (<family>Mono, Cross, Multi); parallel tasks."
     )
     pool: PoolProperties | None = Field(None, description="Known properties of a parallel task's pool.")
+    article_domains: str | None = Field(
+        None,
+        description="A TOML file, relative to the card's folder, mapping each article to a domain "
+        "(xir-bench compare --by domain); its header says how articles were assigned.",
+    )
+
+    @field_validator("article_domains")
+    @classmethod
+    def _inside_the_card_folder(cls, value: str | None) -> str | None:
+        if value is not None and (not stays_below(value) or not value.endswith(".toml")):
+            raise ValueError(f"{value!r}: a .toml file below the card's folder, without '..', is expected")
+        return value
 
     @field_validator("languages")
     @classmethod
@@ -206,8 +218,10 @@ def _task_card_dirs() -> list[Path]:
 
 
 @cache
-def _task_cards(dirs: tuple[Path, ...]) -> dict[str, TaskCard]:
+def _task_cards(dirs: tuple[Path, ...]) -> dict[str, tuple[TaskCard, Path]]:
+    """Every card in ``dirs`` by name, with the folder it was read from."""
     cards: dict[str, TaskCard] = {}
+    folders: dict[str, Path] = {}
     for folder in dirs:
         for path in sorted(folder.glob("*.toml")):
             card: TaskCard = _load(path, TaskCard)  # type: ignore[assignment]
@@ -215,12 +229,18 @@ def _task_cards(dirs: tuple[Path, ...]) -> dict[str, TaskCard]:
             if clash is not None:
                 raise XirBenchError(f"{path}: the task {card.name!r} ({card.mteb_name}) is declared twice")
             cards[card.name] = card
-    return cards
+            folders[card.name] = folder
+    return {name: (card, folders[name]) for name, card in cards.items()}
+
+
+def task_card_file(card: TaskCard, relative: str) -> Path:
+    """A file a task card names (e.g. its ``article_domains``), found beside the card."""
+    return _task_cards(tuple(_task_card_dirs()))[card.name][1] / relative
 
 
 def task_cards() -> dict[str, TaskCard]:
     """All task cards, by name: the package's, then those in ``$XIR_BENCH_TASK_CARDS`` folders."""
-    return _task_cards(tuple(_task_card_dirs()))
+    return {name: card for name, (card, _) in _task_cards(tuple(_task_card_dirs())).items()}
 
 
 def task_cards_by_mteb_name(kind: str | None = None) -> dict[str, TaskCard]:

@@ -11,7 +11,16 @@ from pathlib import Path
 import numpy as np
 from tabulate import tabulate
 
-from xir_bench.board.cells import ALPHA, COLUMNS, MIRACL_COLUMNS, column_mean, compare_columns, overall, subsets_of
+from xir_bench.board.cells import (
+    ALPHA,
+    BOARD_FLIPS,
+    COLUMNS,
+    MIRACL_COLUMNS,
+    column_mean,
+    compare_columns,
+    overall,
+    subsets_of,
+)
 from xir_bench.board.markdown import escape, model_link, relative_link
 from xir_bench.board.significance import CORRECTION_NAME, TEST_NAME
 from xir_bench.board.views import language_codes
@@ -47,9 +56,9 @@ def render_board(
         "Rows are ranked by the mean of Mo, Cr and Mul.",
         "",
         f"**Bold**: best in its column. `\\*`: differs from the column's best with p < {ALPHA} "
-        f"({TEST_NAME}, 2000 random sign flips, seed {seed}, on per-question mean scores: a question's scores over "
-        f"the column's settings and languages are averaged, then paired between the two models; "
-        f"{CORRECTION_NAME} correction over all comparisons of a table).",
+        f"({TEST_NAME}, {BOARD_FLIPS} random sign flips, seed {seed}, on per-question mean scores: "
+        f"a question's scores over the column's settings and languages are averaged, then paired between the two "
+        f"models; {CORRECTION_NAME} correction over all comparisons of a table).",
         "",
     ]
     cards_by_mteb = task_cards_by_mteb_name("parallel")
