@@ -20,7 +20,7 @@ from xir_bench.storage.atomic import atomic_open
 _METADATA = {"Software": None}
 
 
-def _save(figure: plt.Figure, path: Path) -> Path:
+def save_figure(figure: plt.Figure, path: Path) -> Path:
     with atomic_open(path, "wb") as handle:
         figure.savefig(handle, format="png", dpi=100, metadata=_METADATA, bbox_inches="tight")
     plt.close(figure)
@@ -74,7 +74,7 @@ def heatmap(matrix: pd.DataFrame, title: str, path: Path, covered: set[str] | No
                 axes.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7, color=colour)
     bar = figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04)
     bar.set_label(f"mAP (this model's own range, 0–{vmax:.2f})" if own else "mAP (0–1, the same for every model)")
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def overview(
@@ -126,7 +126,7 @@ def overview(
                 text = f"{value:.2f}" + (UNCOVERED if (i, j) in starred else "")
                 grid.text(j, i, text, ha="center", va="center", fontsize=7, color=ink)
     figure.colorbar(image, ax=grid, fraction=0.046, pad=0.02).set_label("÷ random (1 = chance)")
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def bar_chart(
@@ -148,7 +148,7 @@ def bar_chart(
     axes.set_ylabel(ylabel)
     axes.set_xlabel("query language" + _uncovered_note(labels))
     axes.set_title(title, fontsize=10)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def mono_vs_multi(mono: pd.Series, multi: pd.Series, title: str, path: Path, covered: set[str] | None = None) -> Path:
@@ -170,4 +170,4 @@ def mono_vs_multi(mono: pd.Series, multi: pd.Series, title: str, path: Path, cov
     axes.set_xlabel("query language" + _uncovered_note(labels))
     axes.set_title(title, fontsize=10)
     _legend_below(axes)
-    return _save(figure, path)
+    return save_figure(figure, path)
