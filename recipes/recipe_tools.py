@@ -22,14 +22,21 @@ XQUAD_UNSEEN = {"ell", "rus", "tha", "tur"}  # XQuAD-R languages absent from MLQ
 
 
 def score(
-    model_path: Path | str, task: str, data_dir: str, results: Path, cache_dir: Path | None, backend: str = "torch"
+    model_path: Path | str,
+    task: str,
+    data_dir: str,
+    results: Path,
+    cache_dir: Path | None,
+    backend: str = "torch",
+    languages: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Score a saved model (its own prompts) on ``task``; its per-query table, with a ``kind`` column.
+    """Score a saved model (its own prompts) on ``task`` (``languages``: all by default); its
+    per-query table, with a ``kind`` column.
 
     A result already stored for the same model revision and definition is reused.
     """
     model = load_model(str(model_path), device="cpu", backend=backend)
-    options = RunOptions(data_dir=data_dir, output=results, cache_dir=cache_dir, progress=True)
+    options = RunOptions(languages=languages, data_dir=data_dir, output=results, cache_dir=cache_dir, progress=True)
     outcome = run_task(task, model.name, model.revision, model.scorer_factory(options), options, model.meta)
     per_query = pd.read_parquet(outcome.path.with_name(outcome.path.stem + ".per_query.parquet"))
     return per_query.assign(kind=per_query["subset"].map(subset_kind))
