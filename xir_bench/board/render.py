@@ -21,6 +21,7 @@ from xir_bench.board.cells import (
     overall,
     subsets_of,
 )
+from xir_bench.board.finetuned import finetuned_section
 from xir_bench.board.markdown import escape, model_link, relative_link
 from xir_bench.board.significance import CORRECTION_NAME, TEST_NAME
 from xir_bench.board.views import language_codes
@@ -225,6 +226,8 @@ def _task_section(
     ]
     everyone = ranked + ([random] if random is not None else [])
     lines += _per_language_tables(everyone, task, card, models_dir, out)
+    cards = {run.model: _model_card(models_dir, run.model) for run in models}
+    lines += finetuned_section(task, card, models, cards, out, seed)
     pictures = []
     for run in ranked:
         files = plots.get((run.model, task), {})
