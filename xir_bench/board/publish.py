@@ -11,6 +11,7 @@ import pandas as pd
 from xir_bench.board.cells import column_mean
 from xir_bench.board.markdown import slug
 from xir_bench.board.render import render_board
+from xir_bench.board.seed_groups import seed_groups
 from xir_bench.board.views import cross_lingual_matrix, multilingual_pool_by_language, rank_distance_by_language
 from xir_bench.cards import load_model_card, task_cards_by_mteb_name
 from xir_bench.core.languages import ISO3_TO_1
@@ -34,6 +35,9 @@ def publish(results: Path, out: Path, models_dir: Path, seed: int = 0) -> Path:
     if not runs:
         raise XirBenchError(f"{results}: no runs found (expected <model>/<revision>/<Task>.json)")
     check_publishable(runs)
+    groups = seed_groups(runs, models_dir)  # a recipe's seeds: one row of their own, no pictures each
+    seeded = {run.model for members in groups.values() for run in members}
+    runs = [run for run in runs if run.model not in seeded]
     plots_dir = out.parent / "plots"
     check_plots_are_ours(plots_dir)
     sweep(out.parent)
@@ -55,7 +59,7 @@ def publish(results: Path, out: Path, models_dir: Path, seed: int = 0) -> Path:
             drawn_overview = _overview(runs, task, card, staging, random, covered)
             if drawn_overview is not None:
                 overviews[task] = plots_dir / drawn_overview.name
-        board = render_board(runs, out, models_dir, plots, seed, overviews)
+        board = render_board(runs, out, models_dir, plots, seed, overviews, groups)
     write_text(out, board)
     return out
 

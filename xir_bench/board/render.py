@@ -23,6 +23,7 @@ from xir_bench.board.cells import (
 )
 from xir_bench.board.finetuned import finetuned_section
 from xir_bench.board.markdown import escape, model_link, relative_link
+from xir_bench.board.seed_groups import seeds_section
 from xir_bench.board.significance import CORRECTION_NAME, TEST_NAME
 from xir_bench.board.views import language_codes
 from xir_bench.cards import ModelCard, TaskCard, get_task_card, load_model_card, task_cards_by_mteb_name
@@ -44,6 +45,7 @@ def render_board(
     plots: dict[tuple[str, str], dict[str, Path]] | None = None,
     seed: int = 0,
     overviews: dict[str, Path] | None = None,
+    groups: dict[str, list[Run]] | None = None,
 ) -> str:
     """The leaderboard markdown for ``runs`` (to be written at ``out``); ``overviews``: per task,
     the picture of every model side by side, shown at the top of the task's section."""
@@ -70,7 +72,7 @@ def render_board(
             title = escape(cards_by_mteb[task].title)
             picture = f"![{title}: every model side by side]({relative_link(overviews[task], out)})"
             section[4:4] = [picture, ""]  # after the heading and the description
-        lines += section
+        lines += section + seeds_section(task, cards_by_mteb[task], groups or {}, models_dir, out)
     miracl_runs = [run for run in runs if MIRACL_TASK in run.results]
     if miracl_runs:
         lines += _miracl_section(miracl_runs, models_dir, out, seed)
