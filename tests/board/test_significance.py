@@ -1,4 +1,4 @@
-"""Clustered sign-flip tests and unit-bootstrap intervals, checked against scipy's slow references."""
+"""Clustered sign-flip tests and unit-level t intervals, checked against scipy's slow references."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from xir_bench.board.significance import bootstrap_interval, paired_randomization_test, unit_sums
+from xir_bench.board.significance import paired_randomization_test, unit_interval, unit_sums
 
 
 def _scipy_exact_p(sums: np.ndarray, rows: float) -> float:
@@ -68,17 +68,35 @@ def test_a_p_at_its_floor_is_printed_as_a_bound() -> None:
     assert test.resamples >= 250_000  # the floor is far below the old 1/2001
 
 
-def test_unit_bootstrap_is_wider_than_row_bootstrap_when_units_share_their_shift() -> None:
+def test_unit_interval_is_wider_than_row_interval_when_units_share_their_shift() -> None:
     rng = np.random.default_rng(4)
     units = np.repeat(np.arange(30), 20)
     a = np.repeat(rng.normal(0.1, 0.1, 30), 20) + rng.normal(0, 0.01, 600)
-    by_row = bootstrap_interval(a, np.zeros(600))
-    by_unit = bootstrap_interval(a, np.zeros(600), units)
+    by_row = unit_interval(a, np.zeros(600))
+    by_unit = unit_interval(a, np.zeros(600), units)
     assert by_unit[0] < np.mean(a) < by_unit[1]
     assert (by_unit[1] - by_unit[0]) > 3 * (by_row[1] - by_row[0])
 
 
 def test_one_unit_has_no_interval() -> None:
-    low, high = bootstrap_interval(np.ones(5), np.zeros(5), np.zeros(5))
+    low, high = unit_interval(np.ones(5), np.zeros(5), np.zeros(5))
     assert np.isnan(low) and np.isnan(high)
     assert paired_randomization_test(np.ones(5), np.zeros(5), units=np.zeros(5)).p_value == 1.0
+
+
+def test_without_clusters_the_interval_is_the_one_sample_t_interval() -> None:
+    rng = np.random.default_rng(6)
+    a, b = rng.random(40), rng.random(40)
+    reference = stats.ttest_1samp(a - b, 0.0).confidence_interval(0.95)
+    assert unit_interval(a, b) == pytest.approx((reference.low, reference.high), rel=1e-12)
+
+
+def test_three_units_give_an_interval_as_wide_as_their_exact_test() -> None:
+    """Three articles, all better: the exact test cannot go below p = 0.25, and the interval
+    (t with 2 degrees of freedom) does not exclude 0 either."""
+    rng = np.random.default_rng(7)
+    units = np.repeat(["a1", "a2", "a3"], 20)
+    a = np.repeat([0.02, 0.09, 0.04], 20) + rng.normal(0, 0.01, 60)
+    assert paired_randomization_test(a, np.zeros(60), units=units).p_value == 0.25
+    low, high = unit_interval(a, np.zeros(60), units)
+    assert low < 0 < high

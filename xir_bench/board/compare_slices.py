@@ -82,7 +82,7 @@ def render(run_a: Run, run_b: Run, by: SliceBy, compared: list[TaskSlices], note
             lines += [
                 "",
                 f"{task.title} · {column} by {by}, {len(rows)} slices. Unit: {task.unit}; {TEST_NAME} and 95% "
-                f"percentile bootstrap over {task.unit}s; p (BH): {CORRECTION_NAME} over the {len(rows)} slices",
+                f"t interval over {task.unit}s (cluster-robust); p (BH): {CORRECTION_NAME} over the {len(rows)} slices",
             ]
             table = [
                 [

@@ -53,7 +53,7 @@ def finetuned_section(
         f"### {escape(card.title)}: fine-tuned models against their base, by domain",
         "",
         f"Δ = fine-tuned − base per domain of articles ([the map]({domain_map})), with a 95% "
-        "bootstrap interval and a sign-flip test over articles (a domain's claim should hold for other articles "
+        "t interval and a sign-flip test over articles (a domain's claim should hold for other articles "
         f"of it); `\\*`: p < {ALPHA} after Benjamini-Hochberg over the domains of a column. "
         "`xir-bench compare FINE_TUNED BASE --by domain` prints the same with A, B and p.",
         "",

@@ -17,8 +17,8 @@ enumerated exactly; larger ones draw more flips, in rounds of ten times the last
 :data:`MAX_WORK` unit-flips (a few CPU-seconds) are spent. A p-value that is still at its
 floor is reported as the bound ``< 1/(n+1)``.
 
-Intervals are percentile bootstrap intervals over the same units
-(``scipy.stats.bootstrap``), and p-values of a family of comparisons are adjusted with
+Intervals are cluster-robust t intervals over the same units (:func:`unit_interval`),
+and p-values of a family of comparisons are adjusted with
 Benjamini-Hochberg (``scipy.stats.false_discovery_control``).
 """
 
@@ -125,35 +125,26 @@ def paired_randomization_test(
     return PairedTest(observed, (extreme + 1) / (drawn + 1), n, drawn, extreme)
 
 
-def bootstrap_interval(
-    a: np.ndarray,
-    b: np.ndarray,
-    units: np.ndarray | None = None,
-    confidence: float = 0.95,
-    n_resamples: int = 2000,
-    seed: int = 0,
+def unit_interval(
+    a: np.ndarray, b: np.ndarray, units: np.ndarray | None = None, confidence: float = 0.95
 ) -> tuple[float, float]:
-    """Percentile bootstrap interval of the mean row difference, resampling whole units.
+    """Cluster-robust t interval of the mean row difference, the units as clusters.
 
-    NaN bounds when there are fewer than two units (nothing to resample).
+    The standard error is the CR1 sandwich estimate over units (each unit's summed residual),
+    on ``units - 1`` degrees of freedom: with three articles a t(2) interval, as wide as three
+    articles warrant. A percentile bootstrap over units, tried first, gave three-article
+    intervals that excluded 0 where the exact sign-flip test gave p = 0.25. NaN bounds with
+    fewer than two units.
     """
     sums, counts = unit_sums(a, b, units)
-    if len(sums) < 2:
+    n = len(sums)
+    if n < 2:
         return float("nan"), float("nan")
-    if np.all(sums / counts == sums[0] / counts[0]):  # every resample has the same mean
-        value = float(sums.sum() / counts.sum())
-        return value, value
-    result = stats.bootstrap(
-        (sums, counts),
-        lambda s, c, axis=-1: np.sum(s, axis=axis) / np.sum(c, axis=axis),
-        paired=True,
-        vectorized=True,
-        n_resamples=n_resamples,
-        confidence_level=confidence,
-        method="percentile",
-        rng=np.random.default_rng(seed),
-    )
-    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+    rows = counts.sum()
+    mean = sums.sum() / rows
+    variance = n / (n - 1) * float(np.sum((sums - mean * counts) ** 2)) / rows**2
+    margin = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * np.sqrt(variance)
+    return float(mean - margin), float(mean + margin)
 
 
 def adjust(p_values: list[float]) -> list[float]:

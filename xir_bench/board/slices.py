@@ -16,7 +16,7 @@ from typing import Literal
 import pandas as pd
 
 from xir_bench.board.cells import COLUMNS
-from xir_bench.board.significance import PairedTest, adjust, bootstrap_interval, paired_randomization_test
+from xir_bench.board.significance import PairedTest, adjust, paired_randomization_test, unit_interval
 from xir_bench.core.settings import ALL_LANGUAGES
 from xir_bench.data.domains import DomainMap
 from xir_bench.errors import XirBenchError
@@ -97,7 +97,7 @@ def compare_slices(
     columns: tuple[tuple[str, str, str, bool], ...] = COLUMNS,
     seed: int = 0,
 ) -> list[SliceRow]:
-    """Per (column, slice): A, B, Δ with a 95% unit-bootstrap interval and a unit sign-flip test,
+    """Per (column, slice): A, B, Δ with a 95% cluster-robust t interval over units and a unit sign-flip test,
     Benjamini-Hochberg-adjusted over the slices of each column."""
     unit = unit or default_unit(by)
     out: list[SliceRow] = []
@@ -109,7 +109,7 @@ def compare_slices(
         for name, group in rows.groupby("slice", sort=True):
             units = group[UNIT_COLUMN[unit]].to_numpy()
             left, right = group["a"].to_numpy(), group["b"].to_numpy()
-            low, high = bootstrap_interval(left, right, units, seed=seed)
+            low, high = unit_interval(left, right, units)
             test = paired_randomization_test(left, right, seed=seed, units=units)
             questions = group["query_id"].nunique()
             means = float(left.mean()), float(right.mean())
