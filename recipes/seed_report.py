@@ -168,7 +168,7 @@ class AnswerPage:
     per_seed: list[dict[str, object]]
     claims: list[dict[str, object]]
     versus: dict[str, tuple[list[dict[str, object]], list[SliceRow]]]  # B recipe -> domain table, rows
-    timings: dict[str, float]
+    timings: dict[str, float | str]
 
 
 def write_answer_page(page: AnswerPage, path: Path, images: Path) -> Path:
@@ -230,7 +230,9 @@ def write_answer_page(page: AnswerPage, path: Path, images: Path) -> Path:
         markdown(page.per_seed),
         "",
     ]
-    lines += ["## Time", "", markdown([{"step": k, "seconds": round(v)} for k, v in page.timings.items()]), ""]
+    times = [{"step": k, "seconds": round(v) if isinstance(v, int | float) else v} for k, v in page.timings.items()]
+    note = "Measured on the shared 2-core machine; wall seconds unless the step says otherwise."
+    lines += ["## Time", "", note, "", markdown(times), ""]
     with atomic_open(path, "w") as handle:
         handle.write("\n".join(lines))
     return path

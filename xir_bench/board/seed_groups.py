@@ -2,9 +2,9 @@
 
 A checkpoint is one draw of its recipe; ranking three draws of one recipe among other
 models would rank luck. Runs named ``<recipe>-seed<k>`` whose cards record the same
-training (every ``[training]`` field but the seed and the pair count, which the seed's
-held-out split moves) form a group: the group is one row of its own section, and its
-members leave the ranked tables and pictures.
+training (every ``[training]`` field but those in ``_VARIES_WITH_SEED``) form a group:
+the group is one row of its own section, and its members leave the ranked tables and
+pictures.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from xir_bench.cards import ModelCard, TaskCard, load_model_card
 from xir_bench.results.runs import Run
 
 SEED_NAME = re.compile(r"(?P<recipe>.+)-seed(?P<seed>\d+)")
-_VARIES_WITH_SEED = {"seed", "pairs"}
+#: Card fields that differ between checkpoints of one recipe: the seed, the pair count (the
+#: seed's held-out split moves it), and how often held-out groups were scored (no weight changes).
+_VARIES_WITH_SEED = {"seed", "pairs", "eval_steps"}
 ANSWER_PAGE = Path("docs") / "hybrid-batches-by-domain.md"  # what the recipe writes, beside models/
 
 
