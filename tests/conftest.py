@@ -189,3 +189,14 @@ def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return save_static_model(
         fixture_texts(XQUAD_LANGS), tmp_path_factory.mktemp("models") / "static-11", dim=32, vocab_size=400
     )
+
+
+@pytest.fixture
+def results(tiny_data: Path, static_model: Path, tmp_path: Path) -> Path:
+    """Stored runs of BM25 and a static model on the synthetic XQuAD-R (``tmp_path/results``)."""
+    from xir_bench.cli.main import main
+
+    out = tmp_path / "results"
+    for model in ("bm25", str(static_model)):
+        assert main(tiny_run_args(model, tiny_data, out)) == 0
+    return out

@@ -32,15 +32,6 @@ from xir_bench.results.store import StoredResult
 LANGS = "de,en,es"
 
 
-@pytest.fixture
-def results(tiny_data: Path, static_model: Path, tmp_path: Path) -> Path:
-    """Stored runs of BM25 and a static model on the synthetic XQuAD-R."""
-    out = tmp_path / "results"
-    for model in ("bm25", str(static_model)):
-        assert main(tiny_run_args(model, tiny_data, out)) == 0
-    return out
-
-
 @pytest.mark.slow
 def test_board_is_deterministic_and_complete(results: Path, tmp_path: Path) -> None:
     first = tmp_path / "a" / "README.md"

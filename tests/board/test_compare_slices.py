@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import tiny_run_args
 
 from xir_bench.board.slices import compare_slices, default_unit
 from xir_bench.cli.main import main
@@ -15,14 +14,6 @@ from xir_bench.data.domains import DomainMap
 from xir_bench.results.runs import resolve_run
 
 LEADERBOARD = Path(__file__).resolve().parents[2] / "leaderboard" / "results"
-
-
-@pytest.fixture
-def results(tiny_data: Path, static_model: Path, tmp_path: Path) -> Path:
-    out = tmp_path / "results"
-    for model in ("bm25", str(static_model)):
-        assert main(tiny_run_args(model, tiny_data, out)) == 0
-    return out
 
 
 def test_by_article_prints_every_article_and_writes_plot_and_csv(
