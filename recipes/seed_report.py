@@ -211,7 +211,7 @@ def write_answer_page(page: AnswerPage, path: Path, images: Path) -> Path:
     ]
     for b, (table, rows) in page.versus.items():
         image = images / f"hybrid-vs-{b}-by-domain.png"
-        forest_plot(rows, f"hybrid − {b} on XQuAD-R by domain, across seeds (unit: article)", image)
+        forest_plot(rows, f"hybrid − {b} on XQuAD-R by domain, across seeds (unit: article)", image, "articles")
         lines += [
             f"### Hybrid − {b}, by domain",
             "",

@@ -16,8 +16,8 @@ from xir_bench.board.plots import plt, save_figure
 from xir_bench.board.slices import SliceRow
 
 
-def forest_plot(rows: list[SliceRow], title: str, path: Path) -> Path:
-    """One PNG: a panel per column, a row per slice."""
+def forest_plot(rows: list[SliceRow], title: str, path: Path, counted: str = "questions") -> Path:
+    """One PNG: a panel per column, a row per slice, labelled with its count of ``counted``."""
     columns = list(dict.fromkeys(r.column for r in rows))
     first = sorted((r for r in rows if r.column == columns[0]), key=lambda r: r.delta)
     order = [r.slice for r in first]
@@ -47,7 +47,7 @@ def forest_plot(rows: list[SliceRow], title: str, path: Path) -> Path:
     axes[0][0].set_ylim(-0.7, len(order) - 0.3)
     figure.suptitle(
         f"{title}\nΔ = A − B with 95% interval; filled: p < {ALPHA} after Benjamini-Hochberg; "
-        f"rows by Δ {columns[0]}; (questions)",
+        f"rows by Δ {columns[0]}; ({counted})",
         fontsize=10,
     )
     return save_figure(figure, path)
