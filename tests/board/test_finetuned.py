@@ -23,10 +23,15 @@ def test_each_fine_tuned_model_gets_a_table_of_domains(tmp_path: Path) -> None:
     names = ("e5-small-hybrid", "e5-small-base", "bm25")
     runs = [resolve_run(ROOT / "leaderboard" / "results" / name) for name in names]
     cards = {name: load_model_card(ROOT / "models" / f"{name}.toml") for name in names}
-    lines = finetuned_section("XQuADR", get_task_card("xquad-r"), runs, cards, ROOT / "leaderboard" / "README.md")
+    board = ROOT / "leaderboard" / "README.md"
+    lines = finetuned_section("XQuADR", get_task_card("xquad-r"), runs, cards, board, ROOT / "models")
     text = "\n".join(lines)
     assert "**e5-small-hybrid** − **e5-small-base**" in text and "bm25" not in text
     assert sum(line.startswith("| law-politics | 7 |") for line in lines) == 1
     assert len([line for line in lines if line.startswith("| ") and not line.startswith("| domain")]) == 8
-    assert "](../tasks/domains/xquad-r.toml)" in text and "Hurts significantly in:" in text
-    assert finetuned_section("MLQAR", get_task_card("mlqa-r"), runs, cards, tmp_path / "board.md") == []
+    assert "([tasks/domains/xquad-r.toml](../tasks/domains/xquad-r.toml))" in text and "Hurts significantly in:" in text
+    elsewhere = finetuned_section("XQuADR", get_task_card("xquad-r"), runs, cards, tmp_path / "b.md", tmp_path / "m")
+    assert "(`tasks/domains/xquad-r.toml`)" in "\n".join(elsewhere)  # no repository beside: named, not linked
+    assert (
+        finetuned_section("MLQAR", get_task_card("mlqa-r"), runs, cards, tmp_path / "board.md", ROOT / "models") == []
+    )

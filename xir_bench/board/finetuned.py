@@ -15,7 +15,7 @@ import numpy as np
 from xir_bench.board.cells import ALPHA, COLUMNS
 from xir_bench.board.markdown import escape, relative_link
 from xir_bench.board.slices import SliceRow, compare_slices
-from xir_bench.cards import ModelCard, TaskCard, task_card_file
+from xir_bench.cards import ModelCard, TaskCard
 from xir_bench.data.domains import article_domains
 from xir_bench.results.runs import Run
 
@@ -39,7 +39,13 @@ def _cell(row: SliceRow) -> str:
 
 
 def finetuned_section(
-    task: str, card: TaskCard, runs: list[Run], cards: dict[str, ModelCard | None], out: Path, seed: int = 0
+    task: str,
+    card: TaskCard,
+    runs: list[Run],
+    cards: dict[str, ModelCard | None],
+    out: Path,
+    models_dir: Path,
+    seed: int = 0,
 ) -> list[str]:
     """Markdown lines: one table per fine-tuned model whose base is on the board (none: no lines)."""
     domains = article_domains(card)
@@ -48,11 +54,14 @@ def finetuned_section(
     pairs = [(run, base) for run, base in pairs if run.model != base.model]
     if domains is None or card.article_domains is None or not pairs:
         return []
-    domain_map = relative_link(task_card_file(card, card.article_domains), out)
+    # linked where the board's repository keeps it (tasks/ beside models/), as model cards are
+    in_repository = models_dir.parent / "tasks" / card.article_domains
+    shown = f"tasks/{card.article_domains}"
+    domain_map = f"[{shown}]({relative_link(in_repository, out)})" if in_repository.is_file() else f"`{shown}`"
     lines = [
         f"### {escape(card.title)}: fine-tuned models against their base, by domain",
         "",
-        f"Δ = fine-tuned − base per domain of articles ([the map]({domain_map})), with a 95% "
+        f"Δ = fine-tuned − base per domain of articles ({domain_map}), with a 95% "
         "t interval and a sign-flip test over articles (a domain's claim should hold for other articles "
         f"of it); `\\*`: p < {ALPHA} after Benjamini-Hochberg over the domains of a column. "
         "`xir-bench compare FINE_TUNED BASE --by domain` prints the same with A, B and p.",

@@ -229,7 +229,7 @@ def _task_section(
     everyone = ranked + ([random] if random is not None else [])
     lines += _per_language_tables(everyone, task, card, models_dir, out)
     cards = {run.model: _model_card(models_dir, run.model) for run in models}
-    lines += finetuned_section(task, card, models, cards, out, seed)
+    lines += finetuned_section(task, card, models, cards, out, models_dir, seed)
     pictures = []
     for run in ranked:
         files = plots.get((run.model, task), {})
