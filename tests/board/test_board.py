@@ -175,10 +175,16 @@ def test_monte_carlo_is_seeded_on_large_samples() -> None:
 def _fake_run(name: str, per_query: pd.DataFrame) -> Run:
     subsets = per_query.groupby("subset")["map"].mean()
     entries = [
-        {"hf_subset": s, "languages": [], "main_score": float(v), "map": float(v), "ndcg_at_10": float(v),
-         "n_queries": 3}
+        {
+            "hf_subset": s,
+            "languages": [],
+            "main_score": float(v),
+            "map": float(v),
+            "ndcg_at_10": float(v),
+            "n_queries": 3,
+        }
         for s, v in subsets.items()
-    ]  # fmt: skip
+    ]
     task_result = {"task_name": "XQuADR", "scores": {"test": entries}}
     return Run(name, "r", Path(name), {"XQuADR": StoredResult(task_result, per_query)})
 
@@ -261,7 +267,7 @@ def test_reproduce_reports_ok_and_fail(tiny_data: Path, tmp_path: Path, capsys: 
     command = f"xir-bench run --model random --task xquad-r --languages {LANGS} --data-dir {{data_dir}} --quiet"
     conditions.write_text(
         f'[[condition]]\nname = "random-good"\nmodel = "random"\ntask = "xquad-r"\ncommands = ["{command}"]\n'
-        f"[condition.expected]\nmono_map = {mono!r}\nrank_distance = 11.0\n\n"  # RD: (3-1)(21+1)/(3+1)
+        f"[condition.expected]\nmono_map = {mono!r}\nmulti_rank_distance = 11.0\n\n"  # RD: (3-1)(21+1)/(3+1)
         f'[[condition]]\nname = "random-bad"\nmodel = "random"\ntask = "xquad-r"\ncommands = ["{command}"]\n'
         "[condition.expected]\nmono_map = 0.3\n",
         encoding="utf-8",
@@ -281,8 +287,10 @@ def test_reproduce_reports_ok_and_fail(tiny_data: Path, tmp_path: Path, capsys: 
         ("mono_map = inf", "expected mono_map = inf is not a possible value of map"),
         ("cross_map = -inf", "expected cross_map = -inf is not a possible value of map"),
         ("multi_map = 1.5", r"fix: a finite number in \[0, 1\]"),
-        ("rank_distance = nan", "fix: a finite number >= 0"),
+        ("multi_rank_distance = nan", "fix: a finite number >= 0"),
         ("", "no expected scores, so nothing would be checked"),
+        ("rank_distance = 1.0", "unknown score 'rank_distance' for a parallel task"),
+        ("mono_ndcg_at_100 = 0.5", "unknown score 'mono_ndcg_at_100'"),
         ("mono_map = 0.1", "'../../c' becomes a file or folder name"),
     ],
 )
@@ -458,8 +466,7 @@ def test_compare_tests_every_measure_the_table_has(bm25_run: Path, tiny_data: Pa
     """Per-query columns are named like subset scores, so every measure gets its paired test."""
     from xir_bench.core.metrics import MEASURES
 
-    run_cli("run", "--model", "bm25-snowball", "--task", "xquad-r", "--languages", "de,en,es",
-            "--data-dir", tiny_data, "--output", bm25_run, "--quiet")  # fmt: skip
+    run_cli(*tiny_run_args("bm25-snowball", tiny_data, bm25_run))
     a, b = next(bm25_run.glob("bm25/*")), next(bm25_run.glob("bm25-snowball/*"))
     for measure in (m for m in MEASURES if "parallel" in m.scopes or "multi" in m.scopes):
         out = run_cli("compare", a, b, "--metric", measure.name).out

@@ -21,6 +21,7 @@ reference = "https://example.org"
 
 [training]
 base = "static:32"
+train = "mlqa-r"
 alpha = 0.5
 steps = 10
 seed = {seed}

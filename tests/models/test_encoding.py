@@ -213,13 +213,14 @@ def test_dimension_change_under_one_revision_is_recovered(tiny_data: Path, tmp_p
 
 def _cached_run(tiny_data: Path, cache: Path, static_model: Path) -> float:
     """Mo of the static model on the synthetic XQuAD-R, through ``cache``."""
+    from xir_bench.cards import get_task_card
     from xir_bench.models.registry import load_model
-    from xir_bench.pipelines.parallel import RunOptions, run_task
+    from xir_bench.pipelines.evaluate import RunOptions, evaluate_task
 
     model = load_model(str(static_model))
     output = cache.parent / f"out-{len(list(cache.parent.iterdir()))}"
     options = RunOptions(languages=LANGS, data_dir=tiny_data, output=output, cache_dir=cache, progress=False)
-    outcome = run_task("xquad-r", model.name, model.revision, model.scorer_factory(options), options, model.meta)
+    outcome = evaluate_task(get_task_card("xquad-r"), model, options)
     return outcome.aggregates["mono"]["map"]
 
 

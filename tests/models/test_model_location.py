@@ -80,7 +80,7 @@ def test_what_counts_as_local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_train_base_folder_checked_the_same_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from xir_bench.models.registry import load_base_model as build_base_model
+    from xir_bench.train.base_model import load_base_model as build_base_model
 
     (tmp_path / "runs").mkdir()
     monkeypatch.chdir(tmp_path)

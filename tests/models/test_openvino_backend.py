@@ -112,9 +112,9 @@ def test_mteb_model_with_openvino_names_its_framework(transformer_folder: Path) 
     import xir_bench
 
     model = xir_bench.load_model(str(transformer_folder), backend="openvino")
-    assert model.mteb_model_meta.name == "local/tiny-bert-ov"
+    assert model.mteb_model_meta.name == "tiny-bert-ov"
     assert "OpenVINO" in model.mteb_model_meta.framework
-    assert model.backend == "openvino"
+    assert model.xir_text_encoder.backend == "openvino"
     torch_model = xir_bench.load_model(str(transformer_folder))
     assert torch_model.mteb_model_meta.revision == model.mteb_model_meta.revision  # one model, one identity
 
@@ -123,7 +123,7 @@ def test_mteb_model_with_openvino_names_its_framework(transformer_folder: Path) 
 def test_the_command_line_and_load_model_share_one_conversion(
     transformer_folder: Path, conversions: list[Path]
 ) -> None:
-    """The two entry points name a model differently (its path, local/<folder>); its network was converted twice."""
+    """The command line and load_model share one conversion (it is keyed by the revision)."""
     import xir_bench
     from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
 

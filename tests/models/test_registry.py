@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import WORDS, lareqa_document
+from conftest import WORDS, lareqa_document, tiny_run_args
 
 from xir_bench.cards import EMBEDDED_CARD, model_cards
 from xir_bench.models.registry import load_model
@@ -36,8 +36,7 @@ def test_two_folders_named_final_land_in_two_result_folders(tiny_data: Path, tmp
     second = save_static_model(TEXTS, tmp_path / "run2" / "final", dim=16, vocab_size=120, seed=1)
     out = tmp_path / "results"
     for model in (first, second):
-        run_cli("run", "--model", model, "--task", "xquad-r", "--languages", "de,en,es", "--data-dir", tiny_data,
-                "--output", out, "--settings", "mono", "--quiet")  # fmt: skip
+        run_cli(*tiny_run_args(model, tiny_data, out, "--settings", "mono"))
     folders = sorted(p.name for p in (out / "final").iterdir())
     assert len(folders) == 2 and folders == sorted({load_model(str(m)).revision for m in (first, second)})
 

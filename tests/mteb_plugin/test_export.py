@@ -39,8 +39,13 @@ def test_export_round_trip(full_data: Path, model_path: Path, tmp_path: Path, mo
 
 def _task_reading(folder: Path, like: AbsTaskRetrieval) -> AbsTaskRetrieval:
     """A plain mteb retrieval task with ``like``'s metadata whose data is the exported folder."""
-    metadata = like.metadata.model_copy(update={"name": f"Exported{like.metadata.name}", "main_score": "map_at_1000",
-                                                "dataset": {"path": str(folder), "revision": "local"}})  # fmt: skip
+    metadata = like.metadata.model_copy(
+        update={
+            "name": f"Exported{like.metadata.name}",
+            "main_score": "map_at_1000",
+            "dataset": {"path": str(folder), "revision": "local"},
+        }
+    )
     cls = type(metadata.name, (AbsTaskRetrieval,), {"metadata": metadata})
     task = cls()
     task.filter_languages(None, hf_subsets=list(like.hf_subsets))

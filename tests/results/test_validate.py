@@ -24,14 +24,16 @@ def test_every_problem_is_listed(bm25_run: Path, tmp_path: Path, run_cli) -> Non
     entry["ndcg_at_10"] = 0.99
     path.write_text(json.dumps(result))
     (folder / "model_meta.json").write_text("[1, 2]")
-    card = tmp_path / "orphan.toml"
-    card.write_text('name = "orphan"\npath = "../../elsewhere"\ntraining_data = "SQuAD"\n')
-    out = run_cli("validate", folder, card, expect=2)
+    orphan, mistyped = tmp_path / "orphan.toml", tmp_path / "mistyped.toml"
+    orphan.write_text('name = "orphan"\npath = "../../elsewhere"\ntraining_data = ["SQuAD"]\n')
+    mistyped.write_text('name = "mistyped"\ntraining_data = "SQuAD"\n[training]\nbase = "static:32"\n')
+    out = run_cli("validate", folder, orphan, mistyped, expect=2)
     assert f"{path}: subset 'deu-eng', ndcg_at_10: the file says 0.99" in out.err
     assert "model_meta.json: a JSON object is expected, not a list" in out.err
     assert "path '../../elsewhere' leaves the repository" in out.err
-    assert "training_data must be a list, not str" in out.err
-    assert "0 sound, 4 problems" in out.out
+    assert "training_data: Input should be a valid list" in out.err  # the card's schema, every field named
+    assert "training.train: Field required" in out.err
+    assert "0 sound, 4 problems" in out.out  # the mistyped card is one problem naming both fields
 
 
 def test_a_result_of_no_known_task_is_a_problem(bm25_run: Path, run_cli) -> None:

@@ -75,7 +75,7 @@ def test_a_model_folder_typed_with_dotdot_is_named_by_what_it_is(
 def test_a_task_cards_data_path_stays_inside_the_data_folder(path: str) -> None:
     from pydantic import ValidationError
 
-    from xir_bench.cards import DataSource
+    from xir_bench.card_parts import DataSource
 
     with pytest.raises(ValidationError, match="relative to the data folder"):
         DataSource(format="lareqa", revision="r", path=path, url="https://x/{lang}.json")

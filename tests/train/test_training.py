@@ -77,15 +77,18 @@ def test_sampler_is_seeded_and_changes_per_epoch() -> None:
 
 def test_sampler_rejects_impossible_requests() -> None:
     meta = synthetic_pairs(20)
-    only_mono = {k: [v for v, q, p in zip(meta[k], meta["query_languages"], meta["passage_languages"], strict=True)
-                     if q == p] for k in meta}  # fmt: skip
+    only_mono = {
+        k: [v for v, q, p in zip(meta[k], meta["query_languages"], meta["passage_languages"], strict=True) if q == p]
+        for k in meta
+    }
     with pytest.raises(XirBenchError, match="cross-lingual pairs"):
         make_sampler(only_mono, 0.5)
     with pytest.raises(XirBenchError, match="alpha must be"):
         make_sampler(meta, 1.5)
     with pytest.raises(XirBenchError, match="entries"):
-        HybridBatchSampler(list(range(3)), 2, False, alpha=0.5, query_languages=["en"], passage_languages=["en"],
-                           groups=["g"])  # fmt: skip
+        HybridBatchSampler(
+            list(range(3)), 2, False, alpha=0.5, query_languages=["en"], passage_languages=["en"], groups=["g"]
+        )
 
 
 def test_pairs_from_parallel_task(tiny_data: Path) -> None:
@@ -159,8 +162,22 @@ def test_train_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsy
     card = ModelCard.model_validate(tomllib.loads((tmp_path / "cards" / "model.toml").read_text()))
     card = card.model_copy(update={"path": str(outcome.model_path)})
     monkeypatch.setattr(models, "model_cards", lambda: {card.name: card})
-    code = main(["run", "--model", str(outcome.model_path), "--task", "xquad-r", "--languages", "de,en,es",
-                 "--data-dir", str(tiny_data), "--output", str(tmp_path / "results"), "--quiet"])  # fmt: skip
+    code = main(
+        [
+            "run",
+            "--model",
+            str(outcome.model_path),
+            "--task",
+            "xquad-r",
+            "--languages",
+            "de,en,es",
+            "--data-dir",
+            str(tiny_data),
+            "--output",
+            str(tmp_path / "results"),
+            "--quiet",
+        ]
+    )
     assert code == 0
     assert "was trained on xquad-r" in capsys.readouterr().err
     (result,) = (tmp_path / "results").rglob("XQuADR.json")
@@ -174,8 +191,18 @@ def test_train_cli_refuses_a_non_empty_output(
 ) -> None:
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "keep.txt").write_text("precious")
-    code = main(["train", "--base", "static:16", "--train", "xquad-r", "--data-dir", str(tiny_data),
-                 "--output", str(tmp_path / "out"), "--steps", "2", "--cards", str(tmp_path / "cards")])  # fmt: skip
+    code = main(
+        [
+            *["train", "--base", "static:16", "--train", "xquad-r", "--data-dir"],
+            str(tiny_data),
+            "--output",
+            str(tmp_path / "out"),
+            "--steps",
+            "2",
+            "--cards",
+            str(tmp_path / "cards"),
+        ]
+    )
     assert code == 2 and "not empty" in capsys.readouterr().err
     assert (tmp_path / "out" / "keep.txt").read_text() == "precious"
 
@@ -247,10 +274,28 @@ def test_same_command_and_seed_give_the_same_model(tmp_path: Path) -> None:
     data = write_lareqa(tmp_path / "data", languages=XQUAD_LANGS)
     digests = []
     for run in ("a", "b"):
-        args = ["train", "--base", "static:16", "--train", "xquad-r", "--data-dir", str(data), "--steps", "5",
-                "--batch-size", "4", "--lr", "0.1", "--seed", "3", "--eval-tasks", "xquad-r", "--allow-contamination",
-                "--languages", "de,en,es", "--quiet",
-                "--output", str(tmp_path / run / "model"), "--cards", str(tmp_path / run / "cards")]  # fmt: skip
+        args = [
+            *["train", "--base", "static:16", "--train", "xquad-r", "--data-dir"],
+            str(data),
+            "--steps",
+            "5",
+            "--batch-size",
+            "4",
+            "--lr",
+            "0.1",
+            "--seed",
+            "3",
+            "--eval-tasks",
+            "xquad-r",
+            "--allow-contamination",
+            "--languages",
+            "de,en,es",
+            "--quiet",
+            "--output",
+            str(tmp_path / run / "model"),
+            "--cards",
+            str(tmp_path / run / "cards"),
+        ]
         assert main(args) == 0
         folder = tmp_path / run / "model"
         # every file but the generated README (it states the wall time the training took) and the
@@ -268,11 +313,21 @@ def test_held_out_groups_are_scored_during_training(tmp_path: Path, capsys: pyte
 
     data = write_lareqa(tmp_path / "data", languages=XQUAD_LANGS)
     config = TrainConfig(
-        base="static:16", train="xquad-r", output=tmp_path / "model", steps=6, batch_size=4, learning_rate=0.1,
-        data_dir=str(data), eval_tasks=["xquad-r"], allow_contamination=True, cards_dir=tmp_path / "cards",
+        base="static:16",
+        train="xquad-r",
+        output=tmp_path / "model",
+        steps=6,
+        batch_size=4,
+        learning_rate=0.1,
+        data_dir=str(data),
+        eval_tasks=["xquad-r"],
+        allow_contamination=True,
+        cards_dir=tmp_path / "cards",
         progress=False,
-        holdout_groups=2, eval_steps=3, query_prompt="q: ",
-    )  # fmt: skip
+        holdout_groups=2,
+        eval_steps=3,
+        query_prompt="q: ",
+    )
     outcome = train(config)
     assert [point["step"] for point in outcome.held_out] == [0, 3, 6]
     assert all(0 <= point["map"] <= 1 and 0 <= point["ndcg"] <= 1 for point in outcome.held_out)
@@ -343,8 +398,19 @@ def test_a_published_card_is_never_overwritten(tmp_path: Path, capsys: pytest.Ca
     cards = tmp_path / "cards"
     cards.mkdir()
     (cards / "bm25.toml").write_text('name = "bm25"\nkind = "bm25"\n')
-    args = ["train", "--base", "static:8", "--train", str(tmp_path / "none.jsonl"), "--output", str(tmp_path / "m"),
-            "--cards", str(cards), "--name", "bm25"]  # fmt: skip
+    args = [
+        "train",
+        "--base",
+        "static:8",
+        "--train",
+        str(tmp_path / "none.jsonl"),
+        "--output",
+        str(tmp_path / "m"),
+        "--cards",
+        str(cards),
+        "--name",
+        "bm25",
+    ]
     assert main(args) == 2
     assert "bm25.toml exists" in capsys.readouterr().err and 'kind = "bm25"' in (cards / "bm25.toml").read_text()
 
@@ -355,17 +421,21 @@ def test_a_kill_between_model_and_card_loses_nothing(tmp_path: Path, capsys: pyt
     from conftest import write_lareqa
 
     data = write_lareqa(tmp_path / "data", languages=XQUAD_LANGS)
-    args = ["train", "--base", "static:8", "--train", "xquad-r", "--languages", "de,en,es", "--data-dir", str(data),
-            "--steps", "2", "--batch-size", "4", "--eval-tasks", "xquad-r", "--allow-contamination", "--quiet",
-            "--output", str(tmp_path / "model"), "--cards", str(tmp_path / "cards")]  # fmt: skip
+    args = [
+        *_tiny_train_args(data),
+        "--output",
+        str(tmp_path / "model"),
+        "--cards",
+        str(tmp_path / "cards"),
+    ]
     assert main(args) == 0
     card = tmp_path / "cards" / "model.toml"
     text = card.read_text()
     card.unlink()  # as if killed after the model was saved
     assert main(args) == 0 and card.read_text() == text
-    from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
+    from xir_bench.models.registry import load_model
 
-    assert SentenceTransformerEncoder(str(tmp_path / "model")).trained_on() == "xquad-r"
+    assert load_model(str(tmp_path / "model")).trained_on() == "xquad-r"
 
 
 def test_card_goes_beside_the_model_not_into_the_working_folder(
@@ -377,9 +447,7 @@ def test_card_goes_beside_the_model_not_into_the_working_folder(
     work = tmp_path / "elsewhere"
     work.mkdir()
     monkeypatch.chdir(work)
-    args = ["train", "--base", "static:8", "--train", "xquad-r", "--languages", "de,en,es", "--data-dir", str(data),
-            "--steps", "2", "--batch-size", "4", "--eval-tasks", "xquad-r", "--allow-contamination", "--quiet",
-            "--output", str(tmp_path / "out" / "mine")]  # fmt: skip
+    args = [*_tiny_train_args(data), "--output", str(tmp_path / "out" / "mine")]
     assert main(args) == 0
     assert (tmp_path / "out" / "mine.toml").is_file() and list(work.iterdir()) == []
 
@@ -413,3 +481,9 @@ def test_alpha_takes_a_strategy_name(run_cli) -> None:
     assert strategy_name(0.3) == "hybrid"
     with pytest.raises(SystemExit):
         run_cli("train", "--base", "static", "--train", "mlqa-r", "--output", "x", "--alpha", "mono", expect=None)
+
+
+def _tiny_train_args(data: Path) -> list[str]:
+    """Two steps of a static model on the synthetic XQuAD-R (de, en, es), scored on it too."""
+    train = ["train", "--base", "static:8", "--train", "xquad-r", "--languages", "de,en,es", "--data-dir", str(data)]
+    return [*train, "--steps", "2", "--batch-size", "4", "--eval-tasks", "xquad-r", "--allow-contamination", "--quiet"]

@@ -1,7 +1,7 @@
 """Board cells: a column's mean per model, and whether it differs significantly from the column's best.
 
-Columns are (header, setting kind, measure, higher is better); header and direction come
-from the measure table (:data:`xir_bench.core.metrics.MEASURES`).
+Columns are :class:`~xir_bench.core.columns.Column` (header, setting kind, measure, higher is
+better), made from the measure table.
 """
 
 from __future__ import annotations
@@ -12,32 +12,13 @@ import numpy as np
 import pandas as pd
 
 from xir_bench.board.significance import adjust, paired_randomization_test
-from xir_bench.core.metrics import measure
+from xir_bench.core.columns import PARALLEL_COLUMNS, Column
 from xir_bench.results.runs import Run, subset_kind
 
 ALPHA = 0.05
 #: The board only needs "p < ALPHA after BH" for a star, which a fixed 2000 flips decide;
 #: ``compare`` and the recipes, which print p-values, draw adaptively instead.
 BOARD_FLIPS = 2000
-
-
-def _column(prefix: str, kind: str, metric: str) -> tuple[str, str, str, bool]:
-    """(header, setting kind, per-query metric, higher is better), the last two from the measure table."""
-    return (f"{prefix}{measure(metric).header}", kind, metric, measure(metric).higher_is_better)
-
-
-#: Board columns of the parallel tasks: Mo / Cr / Mul mAP and the multilingual pool's rank distance.
-COLUMNS: tuple[tuple[str, str, str, bool], ...] = (
-    _column("Mo ", "mono", "map"),
-    _column("Cr ", "cross", "map"),
-    _column("Mul ", "multi", "map"),
-    _column("", "multi", "rank_distance"),
-)
-
-MIRACL_COLUMNS: tuple[tuple[str, str, str, bool], ...] = (
-    _column("", "mono", "ndcg_at_10"),
-    _column("", "mono", "recall_at_100"),
-)
 
 
 @dataclass(frozen=True)
@@ -83,7 +64,7 @@ def compare_columns(
     runs: list[Run],
     task: str,
     seed: int = 0,
-    columns: tuple[tuple[str, str, str, bool], ...] = COLUMNS,
+    columns: tuple[Column, ...] = PARALLEL_COLUMNS,
     cluster_levels: list[str] | None = None,
 ) -> dict[tuple[str, str], Cell]:
     """Cells (model, column) with significance against each column's best model, BH-adjusted.
@@ -124,5 +105,5 @@ def compare_columns(
 
 def overall(cells: dict[tuple[str, str], Cell], model: str) -> float:
     """The ranking key: mean of the model's Mo, Cr and Mul mAP."""
-    values = [cells[(model, header)].value for header, _, metric, _ in COLUMNS if metric == "map"]
+    values = [cells[(model, header)].value for header, _, metric, _ in PARALLEL_COLUMNS if metric == "map"]
     return float(np.nanmean(values)) if np.isfinite(values).any() else float("-inf")

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 from tabulate import tabulate
 
-from xir_bench.board.cells import ALPHA, COLUMNS
+from xir_bench.board.cells import ALPHA
 from xir_bench.board.significance import CORRECTION_NAME, TEST_NAME
 from xir_bench.board.slices import SliceBy, SliceRow, Unit, compare_slices, default_unit, slices_frame
 from xir_bench.cards import task_cards_by_mteb_name
 from xir_bench.core.collection import SLICE_COLUMNS
+from xir_bench.core.columns import PARALLEL_COLUMNS, Column
 from xir_bench.core.metrics import measure
 from xir_bench.data.domains import article_domains
 from xir_bench.errors import XirBenchError
@@ -30,10 +31,10 @@ class TaskSlices:
     rows: list[SliceRow]
 
 
-def columns_for(metric: str) -> tuple[tuple[str, str, str, bool], ...]:
+def columns_for(metric: str) -> tuple[Column, ...]:
     """The board's columns for mAP; for another per-query measure, that measure in each setting kind."""
     if metric == "map":
-        return COLUMNS
+        return PARALLEL_COLUMNS
     spec = measure(metric)
     return tuple((f"{k} {spec.header}", kind, metric, spec.higher_is_better) for k, kind in _KINDS)
 

@@ -12,19 +12,19 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from xir_bench.board.cells import ALPHA, COLUMNS
+from xir_bench.board.cells import ALPHA
 from xir_bench.board.markdown import escape, relative_link
 from xir_bench.board.slices import SliceRow, compare_slices
 from xir_bench.cards import ModelCard, TaskCard
+from xir_bench.core.columns import PARALLEL_COLUMNS
 from xir_bench.data.domains import article_domains
 from xir_bench.results.runs import Run
 
 
 def base_of(card: ModelCard | None, cards: dict[str, ModelCard | None]) -> str | None:
     """The board row that ``card``'s model was fine-tuned from, if it is on the board."""
-    training = (card.model_extra or {}).get("training") if card is not None else None
-    base = training.get("base") if isinstance(training, dict) else None
-    if not isinstance(base, str):
+    base = card.training.base if card is not None and card.training is not None else None
+    if base is None:
         return None
     folder = PurePosixPath(base.replace("\\", "/"))
     for name, other in cards.items():
@@ -69,10 +69,10 @@ def finetuned_section(
     ]
     for run, base in pairs:
         a, b = run.results[task].per_query, base.results[task].per_query
-        rows = compare_slices(a, b, "domain", None, domains, COLUMNS, seed)
+        rows = compare_slices(a, b, "domain", None, domains, PARALLEL_COLUMNS, seed)
         names = sorted({r.slice for r in rows})
-        headers = [header for header, *_ in COLUMNS if any(r.column == header for r in rows)]
-        higher = {header: better for header, _, _, better in COLUMNS}
+        headers = [header for header, *_ in PARALLEL_COLUMNS if any(r.column == header for r in rows)]
+        higher = {header: better for header, _, _, better in PARALLEL_COLUMNS}
         found = {(r.column, r.slice): r for r in rows}
         lines += [f"**{escape(run.model)}** − **{escape(base.model)}**", ""]
         lines += ["| domain | articles | " + " | ".join(f"Δ {h}" for h in headers) + " |"]

@@ -161,8 +161,13 @@ def mono_vs_multi(mono: pd.Series, multi: pd.Series, title: str, path: Path, cov
     positions = range(len(codes))
     figure, axes = plt.subplots(figsize=(1.2 + 0.6 * len(codes), 3.4))
     axes.bar([p - 0.2 for p in positions], mono.to_numpy(), width=0.4, color="#4c72b0", label="monolingual pool")
-    axes.bar([p + 0.2 for p in positions], multi.reindex(codes).to_numpy(), width=0.4, color="#dd8452",
-             label="multilingual pool")  # fmt: skip
+    axes.bar(
+        [p + 0.2 for p in positions],
+        multi.reindex(codes).to_numpy(),
+        width=0.4,
+        color="#dd8452",
+        label="multilingual pool",
+    )
     labels = marked(codes, covered)
     axes.set_xticks(list(positions), labels=labels)
     axes.set_ylim(0.0, 1.0)

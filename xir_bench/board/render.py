@@ -11,31 +11,20 @@ from pathlib import Path
 import numpy as np
 from tabulate import tabulate
 
-from xir_bench.board.cells import (
-    ALPHA,
-    BOARD_FLIPS,
-    COLUMNS,
-    MIRACL_COLUMNS,
-    column_mean,
-    compare_columns,
-    overall,
-    subsets_of,
-)
+from xir_bench.board.cells import ALPHA, BOARD_FLIPS, column_mean, compare_columns, overall, subsets_of
 from xir_bench.board.finetuned import finetuned_section
 from xir_bench.board.markdown import escape, model_link, relative_link
 from xir_bench.board.seed_groups import seeds_section
 from xir_bench.board.significance import CORRECTION_NAME, TEST_NAME
 from xir_bench.board.views import language_codes
-from xir_bench.cards import ModelCard, TaskCard, get_task_card, load_model_card, task_cards_by_mteb_name
-from xir_bench.core.collection import DEFAULT_TIES
+from xir_bench.cards import ModelCard, TaskCard, load_model_card, task_cards_by_mteb_name
+from xir_bench.core.collection import DEFAULT_EVALUATION, Evaluation
+from xir_bench.core.columns import PARALLEL_COLUMNS, TOPK_COLUMNS
 from xir_bench.core.metrics import measure
 from xir_bench.core.reference import NAME as RANDOM
 from xir_bench.core.settings import Setting
 from xir_bench.models.zero_shot import contamination
 from xir_bench.results.runs import Run
-
-#: MIRACL's columns (one subset per language, all monolingual).
-MIRACL_TASK = get_task_card("miracl").mteb_name
 
 
 def render_board(
@@ -73,53 +62,58 @@ def render_board(
             picture = f"![{title}: every model side by side]({relative_link(overviews[task], out)})"
             section[4:4] = [picture, ""]  # after the heading and the description
         lines += section + seeds_section(task, cards_by_mteb[task], groups or {}, models_dir, out)
-    miracl_runs = [run for run in runs if MIRACL_TASK in run.results]
-    if miracl_runs:
-        lines += _miracl_section(miracl_runs, models_dir, out, seed)
+    topk_cards = task_cards_by_mteb_name("topk")
+    for task in sorted({t for run in runs for t in run.results if t in topk_cards}):
+        lines += _topk_section(topk_cards[task], [run for run in runs if task in run.results], models_dir, out, seed)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _miracl_section(runs: list[Run], models_dir: Path, out: Path, seed: int) -> list[str]:
-    """MIRACL dev: mean nDCG@10 and Recall@100 over the languages run, then per language.
+def _topk_section(card: TaskCard, runs: list[Run], models_dir: Path, out: Path, seed: int) -> list[str]:
+    """A top-k task: its columns' means over the languages run, ranked by the card's main score,
+    then the main score per language.
 
     Means are over the languages each model was run on (listed in the last column),
     so compare rows with the same languages.
     """
-    # MIRACL's query ids are per language: a query is (language, query id)
-    cells = compare_columns(runs, MIRACL_TASK, seed, MIRACL_COLUMNS, ["subset", "query_id"])
-    ranked = sorted(runs, key=lambda run: (-cells[(run.model, "nDCG@10")].value, run.model))
+    task = card.mteb_name
+    # a top-k task's query ids are per language: a query is (language, query id)
+    cells = compare_columns(runs, task, seed, TOPK_COLUMNS, ["subset", "query_id"])
+    main = next(column for column in TOPK_COLUMNS if column.metric == card.main_score)
+    sign = -1 if main.higher else 1
+    ranked = sorted(runs, key=lambda run: (sign * cells[(run.model, main.header)].value, run.model))
     rows = []
     for place, run in enumerate(ranked, start=1):
-        languages = sorted(subsets_of(run, MIRACL_TASK))
+        languages = sorted(subsets_of(run, task))
         rows.append(
             [
                 place,
                 model_link(run.model, models_dir, out),
-                *(cells[(run.model, h)].render(4) for h, *_ in MIRACL_COLUMNS),
+                *(cells[(run.model, column.header)].render(measure(column.metric).digits) for column in TOPK_COLUMNS),
                 escape(" ".join(languages)),
             ]
         )
     lines = [
-        "## MIRACL (dev)",
+        f"## {escape(card.title)} ({card.split})",
         "",
-        "Monolingual passage retrieval over Wikipedia, 18 languages (Zhang et al., 2023). Mean over the languages "
-        "a model was run on; compare rows with the same languages.",
+        f"{escape(card.description)} Ranked by {main.header}; means over the languages a model was run on, so "
+        "compare rows with the same languages.",
         "",
         tabulate(
             rows,
-            headers=["#", "model", *(h for h, *_ in MIRACL_COLUMNS), "languages"],
+            headers=["#", "model", *(column.header for column in TOPK_COLUMNS), "languages"],
             tablefmt="github",
             disable_numparse=True,
         ),
         "",
     ]
-    codes = sorted({lang for run in ranked for lang in subsets_of(run, MIRACL_TASK)})
+    codes = sorted({lang for run in ranked for lang in subsets_of(run, task)})
     table = []
     for run in ranked:
-        subsets = subsets_of(run, MIRACL_TASK)
-        values = [subsets.get(code, {}).get("ndcg_at_10") for code in codes]
-        table.append([model_link(run.model, models_dir, out), *("-" if v is None else f"{v:.4f}" for v in values)])
-    lines += ["### MIRACL: nDCG@10 by language", ""]
+        subsets = subsets_of(run, task)
+        values = [subsets.get(code, {}).get(main.metric) for code in codes]
+        shown = ("-" if v is None else f"{v:.{measure(main.metric).digits}f}" for v in values)
+        table.append([model_link(run.model, models_dir, out), *shown])
+    lines += [f"### {escape(card.title)}: {main.header} by language", ""]
     headers = ["model", *(escape(code) for code in codes)]
     lines += [tabulate(table, headers=headers, tablefmt="github", disable_numparse=True), ""]
     return lines
@@ -131,12 +125,13 @@ def _scoring_note(run: Run, task: str) -> str:
     if not evaluation:
         return " (scored before xir-bench 0.2: pool-order ties)"
     notes = []
-    if evaluation.get("ties", DEFAULT_TIES) != DEFAULT_TIES:
-        notes.append(f"ties: {evaluation['ties']}")
-    if evaluation.get("sentence_source", "breaks") != "breaks":
-        notes.append(f"sentences: {evaluation['sentence_source']}")
-    if evaluation.get("candidate_text", "sentence") != "sentence":
-        notes.append(f"candidates: {evaluation['candidate_text']}")
+    chosen = Evaluation.recorded(evaluation)
+    if chosen.ties != DEFAULT_EVALUATION.ties:
+        notes.append(f"ties: {chosen.ties}")
+    if chosen.sentence_source != DEFAULT_EVALUATION.sentence_source:
+        notes.append(f"sentences: {chosen.sentence_source}")
+    if chosen.candidate_text != DEFAULT_EVALUATION.candidate_text:
+        notes.append(f"candidates: {chosen.candidate_text}")
     card = task_cards_by_mteb_name("parallel").get(task)
     covered = {Setting.parse(name).query_lang for name in run.results[task].subsets()}
     if card is not None and len(covered) < len(card.languages):
@@ -176,15 +171,16 @@ def _ranked_table(
             [
                 place,
                 name,
-                *(cells[(run.model, h)].render(measure(metric).digits) for h, _, metric, _ in COLUMNS),
+                *(cells[(run.model, h)].render(measure(metric).digits) for h, _, metric, _ in PARALLEL_COLUMNS),
                 *tail(run),
             ]
         )
     if random is not None:
-        plain = [column_mean(random, task, kind, metric) for _, kind, metric, _ in COLUMNS]
-        values = [f"{v:.{measure(m).digits}f}" for (_, _, m, _), v in zip(COLUMNS, plain, strict=True)]
+        plain = [column_mean(random, task, kind, metric) for _, kind, metric, _ in PARALLEL_COLUMNS]
+        values = [f"{v:.{measure(m).digits}f}" for (_, _, m, _), v in zip(PARALLEL_COLUMNS, plain, strict=True)]
         rows.append(["", f"*{model_link(random.model, models_dir, out)} (expected)*", *values, *tail(random)])
-    headers = ["#", "model", *(h for h, *_ in COLUMNS), "RD ÷ random ↓", f"{measure('same_language_share').label} ↑"]
+    share = measure("same_language_share").label
+    headers = ["#", "model", *(h for h, *_ in PARALLEL_COLUMNS), "RD ÷ random ↓", f"{share} ↑"]
     return ranked, [tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
 
 

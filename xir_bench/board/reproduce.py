@@ -2,7 +2,8 @@
 
 In the spirit of pyserini's two-click reproductions, ``leaderboard/conditions.toml`` lists
 for each published row a *condition*: the exact commands that make it and the scores they
-must give (Mo / Cr / Mul mAP and rank distance of one task). The runner executes the
+must give (board columns of one task, by their keys: ``mono_map``, ``multi_rank_distance``,
+``mono_ndcg_at_10`` ..., :mod:`xir_bench.core.columns`). The runner executes the
 commands in a fresh working folder (``{data_dir}`` in a command is the data folder, and
 results go to that folder's ``results/``), reads the result and reports per score:
 
@@ -23,7 +24,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from xir_bench.cards import get_task_card
+from xir_bench.cards import TaskCard, get_task_card
+from xir_bench.core.columns import Column
 from xir_bench.core.metrics import measure
 from xir_bench.errors import XirBenchError, validation_problems
 from xir_bench.results.runs import resolve_run
@@ -31,13 +33,6 @@ from xir_bench.storage.names import Identifier
 from xir_bench.storage.staging import scratch_folder
 
 OK, OKISH = 1e-6, 5e-4
-#: Score name in a condition -> (setting kind, subset metric).
-SCORES = {
-    "mono_map": ("mono", "map"),
-    "cross_map": ("cross", "map"),
-    "multi_map": ("multi", "map"),
-    "rank_distance": ("multi", "rank_distance"),
-}
 
 
 class Condition(BaseModel):
@@ -85,16 +80,17 @@ def load_conditions(path: Path) -> list[Condition]:
             raise XirBenchError(
                 f"{path}: condition #{index + 1}: {validation_problems(err)}\n  fix: correct the condition"
             ) from err
-        unknown = set(condition.expected) - set(SCORES)
-        if unknown:
-            raise XirBenchError(f"{path}: {condition.name}: unknown scores {sorted(unknown)}; known: {sorted(SCORES)}")
         if not condition.expected:
             raise XirBenchError(
                 f"{path}: {condition.name}: no expected scores, so nothing would be checked\n"
                 "  fix: add [condition.expected] values (xir-bench reproduce --update-from RESULTS writes them)"
             )
+        task_kind = _task_card(path, condition).kind
         for name, value in condition.expected.items():
-            metric = SCORES[name][1]
+            try:
+                metric = Column.parse(name, task_kind).metric
+            except XirBenchError as err:
+                raise XirBenchError(f"{path}: {condition.name}: {err}") from None
             if not _in_range(metric, value):
                 possible = "a finite number in [0, 1]" if measure(metric).bounded else "a finite number >= 0"
                 raise XirBenchError(
@@ -105,6 +101,13 @@ def load_conditions(path: Path) -> list[Condition]:
     return out
 
 
+def _task_card(path: Path, condition: Condition) -> TaskCard:
+    try:
+        return get_task_card(condition.task)
+    except XirBenchError as err:
+        raise XirBenchError(f"{path}: {condition.name}: {err}") from None
+
+
 def _in_range(metric: str, value: float) -> bool:
     """Finite, and within [0, 1] for a bounded measure (mAP), non-negative otherwise (rank distance)."""
     if not math.isfinite(value):
@@ -112,15 +115,16 @@ def _in_range(metric: str, value: float) -> bool:
     return 0.0 <= value <= 1.0 if measure(metric).bounded else value >= 0.0
 
 
-def scores_of(results: Path, model: str, task: str) -> dict[str, float]:
-    """Mo / Cr / Mul mAP and rank distance of ``model`` on ``task`` in a results folder."""
+def scores_of(results: Path, model: str, task: str, keys: list[str]) -> dict[str, float]:
+    """The columns ``keys`` (``mono_map``, ...) of ``model`` on ``task`` in a results folder."""
     from xir_bench.board.cells import column_mean
 
     run = resolve_run(Path(results) / model.replace("/", "__"))
-    mteb_name = get_task_card(task).mteb_name
-    if mteb_name not in run.results:
-        raise XirBenchError(f"{run.folder}: no {mteb_name} result")
-    return {name: column_mean(run, mteb_name, kind, metric) for name, (kind, metric) in SCORES.items()}
+    card = get_task_card(task)
+    if card.mteb_name not in run.results:
+        raise XirBenchError(f"{run.folder}: no {card.mteb_name} result")
+    columns = {key: Column.parse(key, card.kind) for key in keys}
+    return {key: column_mean(run, card.mteb_name, column.kind, column.metric) for key, column in columns.items()}
 
 
 def reproduce(
@@ -140,7 +144,7 @@ def reproduce(
             code = run_cli(argv[1:])
             if code != 0:
                 raise XirBenchError(f"{condition.name}: {command!r} exited with {code}")
-        got = scores_of(work / "results", condition.model, condition.task)
+        got = scores_of(work / "results", condition.model, condition.task, list(condition.expected))
     return [Check(condition.name, name, value, got[name]) for name, value in condition.expected.items()]
 
 
@@ -153,8 +157,7 @@ def update_expected(path: Path, results: Path) -> list[Condition]:
     conditions = load_conditions(path)
     updated = []
     for condition in conditions:
-        got = scores_of(results, condition.model, condition.task)
-        expected = {name: got[name] for name in condition.expected}
+        expected = scores_of(results, condition.model, condition.task, list(condition.expected))
         updated.append(condition.model_copy(update={"expected": expected}))
     header = "".join(
         line + "\n" for line in Path(path).read_text(encoding="utf-8").splitlines() if line.startswith("#")

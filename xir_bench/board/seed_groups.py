@@ -15,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from xir_bench.board.cells import COLUMNS, column_mean
+from xir_bench.board.cells import column_mean
 from xir_bench.board.markdown import escape, model_link, relative_link
 from xir_bench.cards import ModelCard, TaskCard, load_model_card
+from xir_bench.core.columns import PARALLEL_COLUMNS
 from xir_bench.results.runs import Run
 
 SEED_NAME = re.compile(r"(?P<recipe>.+)-seed(?P<seed>\d+)")
@@ -28,8 +29,9 @@ ANSWER_PAGE = Path("docs") / "hybrid-batches-by-domain.md"  # what the recipe wr
 
 
 def _training(card: ModelCard | None) -> dict | None:
-    training = (card.model_extra or {}).get("training") if card is not None else None
-    return {k: v for k, v in training.items() if k not in _VARIES_WITH_SEED} if isinstance(training, dict) else None
+    if card is None or card.training is None:
+        return None
+    return card.training.model_dump(exclude=_VARIES_WITH_SEED)
 
 
 def seed_groups(runs: list[Run], models_dir: Path) -> dict[str, list[Run]]:
@@ -58,7 +60,7 @@ def seeds_section(task: str, card: TaskCard, groups: dict[str, list[Run]], model
     present = {recipe: runs for recipe, runs in present.items() if len(runs) > 1}
     if not present:
         return []
-    headers = [header for header, *_ in COLUMNS]
+    headers = [header for header, *_ in PARALLEL_COLUMNS]
     answer = models_dir.parent / ANSWER_PAGE
     lines = [
         f"### {escape(card.title)}: recipes across training seeds",
@@ -75,7 +77,7 @@ def seeds_section(task: str, card: TaskCard, groups: dict[str, list[Run]], model
         seeds = ", ".join(SEED_NAME.fullmatch(run.model)["seed"] for run in runs)  # type: ignore[index]
         languages = len({s.split("-")[0] for s in runs[0].results[task].subsets()})
         cells = []
-        for _, kind, metric, _ in COLUMNS:
+        for _, kind, metric, _ in PARALLEL_COLUMNS:
             values = [column_mean(run, task, kind, metric) for run in runs]
             cells.append(f"{np.mean(values):.4f} ± {np.std(values, ddof=1):.4f}")
         link = model_link(runs[0].model, models_dir, out)

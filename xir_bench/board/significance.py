@@ -132,9 +132,8 @@ def unit_interval(
 
     The standard error is the CR1 sandwich estimate over units (each unit's summed residual),
     on ``units - 1`` degrees of freedom: with three articles a t(2) interval, as wide as three
-    articles warrant. A percentile bootstrap over units, tried first, gave three-article
-    intervals that excluded 0 where the exact sign-flip test gave p = 0.25. NaN bounds with
-    fewer than two units.
+    articles warrant (a percentile bootstrap over three articles excludes 0 where the exact
+    sign-flip test gives p = 0.25). NaN bounds with fewer than two units.
     """
     sums, counts = unit_sums(a, b, units)
     n = len(sums)

@@ -11,21 +11,17 @@ articles are resampled; within one article only its paragraphs can be.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import pandas as pd
 
-from xir_bench.board.cells import COLUMNS
 from xir_bench.board.significance import PairedTest, adjust, paired_randomization_test, unit_interval
+from xir_bench.core.collection import SliceBy, Unit
+from xir_bench.core.columns import PARALLEL_COLUMNS, Column
 from xir_bench.core.settings import ALL_LANGUAGES
 from xir_bench.data.domains import DomainMap
 from xir_bench.errors import XirBenchError
 from xir_bench.results.runs import subset_kind
 
-SliceBy = Literal["language", "article", "domain"]
-Unit = Literal["question", "paragraph", "article"]
-SLICINGS: tuple[SliceBy, ...] = ("language", "article", "domain")
-UNITS: tuple[Unit, ...] = ("question", "paragraph", "article")
 UNIT_COLUMN: dict[Unit, str] = {"question": "query_id", "paragraph": "paragraph", "article": "article"}
 
 
@@ -94,7 +90,7 @@ def compare_slices(
     by: SliceBy,
     unit: Unit | None = None,
     domains: DomainMap | None = None,
-    columns: tuple[tuple[str, str, str, bool], ...] = COLUMNS,
+    columns: tuple[Column, ...] = PARALLEL_COLUMNS,
     seed: int = 0,
 ) -> list[SliceRow]:
     """Per (column, slice): A, B, Δ with a 95% cluster-robust t interval over units and a unit sign-flip test,

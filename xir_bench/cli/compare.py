@@ -19,7 +19,7 @@ A p-value no draw reached is printed as a bound, "< 4e-06"."""
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    from xir_bench.board.slices import SLICINGS, UNITS
+    from xir_bench.core.collection import SLICINGS, UNITS
 
     compare = add_command(
         commands,

@@ -24,9 +24,12 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     export.add_argument("--output", type=Path, required=True, metavar="DIR", help="folder for the datasets")
     export.add_argument(
-        "--task", type=task_list, default=["xquad-r", "mlqa-r"], metavar="T1,T2",
+        "--task",
+        type=task_list,
+        default=["xquad-r", "mlqa-r"],
+        metavar="T1,T2",
         help="parallel tasks to export (default: xquad-r,mlqa-r)",
-    )  # fmt: skip
+    )
     export.add_argument("--data-dir", metavar="DIR", help="data folder, as for run")
     export.add_argument("--quiet", action="store_true", help="no progress bars")
     return export

@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         return _report(err)
     if unknown:
         _refuse_unknown(parser, args.command, unknown)
+    args.run_cli = main  # what a command that runs commands (reproduce) runs them with
     try:
         return COMMANDS[args.command].handle(args)
     except XirBenchError as err:

@@ -29,8 +29,12 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="FILE",
         help="the matrix (default: leaderboard/conditions.toml)",
     )
-    repro.add_argument("--data-dir", type=Path, metavar="DIR", help="data folder the commands read (default: "
-                       "$XIR_BENCH_DATA_DIR, else ../shared/data)")  # fmt: skip
+    repro.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="data folder the commands read (default: $XIR_BENCH_DATA_DIR, else ../shared/data)",
+    )
     repro.add_argument("--list", action="store_true", help="list the conditions and exit")
     repro.add_argument(
         "--update-from",
@@ -65,15 +69,15 @@ def handle(args: argparse.Namespace) -> int:
             known = ", ".join(c.name for c in conditions)
             raise XirBenchError(f"unknown condition(s) {', '.join(unknown)}; known: {known}")
         conditions = [c for c in conditions if c.name in args.condition]
-    from xir_bench.cli.main import main
-
     data_dir = args.data_dir or Path(os.environ.get("XIR_BENCH_DATA_DIR", "../shared/data"))
     checks = []
     for condition in conditions:
         print(f"reproducing {condition.name} ...", file=sys.stderr, flush=True)
-        checks += reproduce(condition, data_dir, main)
-    rows = [[c.condition, c.score, f"{c.expected:.6f}", f"{c.got:.6f}", f"{c.got - c.expected:+.2e}", c.verdict]
-            for c in checks]  # fmt: skip
+        checks += reproduce(condition, data_dir, args.run_cli)
+    rows = [
+        [c.condition, c.score, f"{c.expected:.6f}", f"{c.got:.6f}", f"{c.got - c.expected:+.2e}", c.verdict]
+        for c in checks
+    ]
     print(tabulate(rows, headers=["condition", "score", "published", "now", "delta", ""], disable_numparse=True))
     failed = sum(c.verdict == "FAIL" for c in checks)
     print(f"\n{len(checks) - failed} of {len(checks)} scores reproduced" + (f"; {failed} FAIL" if failed else ""))

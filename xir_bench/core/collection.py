@@ -13,6 +13,7 @@ from typing import Literal, get_args
 import numpy as np
 
 CandidateText = Literal["sentence", "sentence+context"]
+CANDIDATE_TEXTS: tuple[CandidateText, ...] = get_args(CandidateText)
 #: Where a candidate sentence's text comes from: ``context[start:end]`` of each sentence break
 #: (LAReQA's reference evaluation), or the paragraph's ``sentences`` strings.
 SentenceSource = Literal["breaks", "field"]
@@ -21,11 +22,39 @@ SENTENCE_SOURCES: tuple[SentenceSource, ...] = ("breaks", "field")
 TieRule = Literal["reference", "pool-order", "optimistic"]
 TIE_RULES: tuple[TieRule, ...] = get_args(TieRule)
 DEFAULT_TIES: TieRule = "reference"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The choices that change a parallel task's numbers, with the benchmark's defaults (LAReQA's
+    reference evaluation). Every result records them; a stored result computed another way is
+    neither reused nor mixed with new numbers, and the board marks its row."""
+
+    candidate_text: CandidateText = "sentence"
+    sentence_source: SentenceSource = "breaks"
+    ties: TieRule = DEFAULT_TIES
+
+    def record(self) -> dict[str, str]:
+        return {"ties": self.ties, "sentence_source": self.sentence_source, "candidate_text": self.candidate_text}
+
+    @classmethod
+    def recorded(cls, record: dict[str, str]) -> Evaluation:
+        """The evaluation a result records (a key it lacks: the default)."""
+        return cls(**{key: record[key] for key in ("candidate_text", "sentence_source", "ties") if key in record})
+
+
+#: The benchmark's evaluation.
+DEFAULT_EVALUATION = Evaluation()
 #: Units a question belongs to beyond its language, carried into every per-query table so
 #: that results can be compared slice by slice (``xir-bench compare --by``) and tested with
 #: clusters coarser than a question. ``article`` is the Wikipedia article's title,
 #: ``paragraph`` ``<title>#<n>`` (the n-th paragraph of that article in the data file).
 SLICE_COLUMNS: tuple[str, ...] = ("article", "paragraph")
+#: What ``xir-bench compare --by`` slices results by, and the units its tests resample.
+SliceBy = Literal["language", "article", "domain"]
+Unit = Literal["question", "paragraph", "article"]
+SLICINGS: tuple[SliceBy, ...] = ("language", "article", "domain")
+UNITS: tuple[Unit, ...] = ("question", "paragraph", "article")
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -46,6 +46,20 @@ class Judged:
     def binary(cls, ranks: np.ndarray, same_language: np.ndarray | None = None) -> Judged:
         """A full-pool ranking: every finite rank is a relevant item of gain 1."""
         return cls(ranks, np.isfinite(ranks).astype(np.float64), same_language)
+
+    @classmethod
+    def from_rows(
+        cls, ranks: list[list[float]], gains: list[list[float]], same_language: list[list[bool]] | None = None
+    ) -> Judged:
+        """Ragged per-query rows (queries judge different numbers of items), padded to one width
+        with cells that count for nothing: rank ``inf``, gain 0, another language."""
+        width = max((len(row) for row in ranks), default=1) or 1
+
+        def pad(rows: list[list[Any]], fill: Any, dtype: Any) -> np.ndarray:
+            return np.array([row + [fill] * (width - len(row)) for row in rows], dtype=dtype).reshape(-1, width)
+
+        same = None if same_language is None else pad(same_language, False, bool)
+        return cls(pad(ranks, np.inf, np.float64), pad(gains, 0.0, np.float64), same)
 
     @property
     def relevant(self) -> np.ndarray:

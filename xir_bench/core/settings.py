@@ -28,6 +28,8 @@ from xir_bench.errors import XirBenchError
 
 SettingKind = Literal["mono", "cross", "multi"]
 SETTING_KINDS: tuple[SettingKind, ...] = ("mono", "cross", "multi")
+#: The name suffix of each kind's mteb task (``<family>Mono``, ``Cross``, ``Multi``).
+KIND_SUFFIX: dict[SettingKind, str] = {"mono": "Mono", "cross": "Cross", "multi": "Multi"}
 #: The pool part of a multilingual-pool subset name (``eng-all``).
 ALL_LANGUAGES = "all"
 

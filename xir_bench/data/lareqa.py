@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from xir_bench.core.collection import CandidateText, ParallelCollection, SentenceSource
+from xir_bench.core.collection import DEFAULT_EVALUATION, CandidateText, ParallelCollection, SentenceSource
 from xir_bench.data.coverage import check_question_coverage
 from xir_bench.data.lareqa_format import answer_start, expect, load_json, sentence_spans, sentence_texts
 from xir_bench.errors import DataFormatError
@@ -50,7 +50,10 @@ class LanguageFile:
 
 
 def parse_language_file(
-    path: Path, lang: str, candidate_text: CandidateText = "sentence", sentence_source: SentenceSource = "breaks"
+    path: Path,
+    lang: str,
+    candidate_text: CandidateText = DEFAULT_EVALUATION.candidate_text,
+    sentence_source: SentenceSource = DEFAULT_EVALUATION.sentence_source,
 ) -> LanguageFile:
     """One language file, checked line by line against the LAReQA format."""
     raw = load_json(path)
@@ -148,8 +151,8 @@ def _pivot_first(files: dict[str, Path]) -> list[str]:
 def load_lareqa(
     name: str,
     files: dict[str, Path],
-    candidate_text: CandidateText = "sentence",
-    sentence_source: SentenceSource = "breaks",
+    candidate_text: CandidateText = DEFAULT_EVALUATION.candidate_text,
+    sentence_source: SentenceSource = DEFAULT_EVALUATION.sentence_source,
 ) -> ParallelCollection:
     """Build the collection from one file per language (in the order given)."""
     languages = tuple(files)

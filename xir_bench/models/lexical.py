@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import bm25s
 import numpy as np
@@ -32,13 +33,27 @@ _UNSPACED = re.compile(
 
 #: Snowball stemmers (PyStemmer) and bm25s stopword lists by ISO 639-1 code.
 SNOWBALL = {
-    "ar": "arabic", "de": "german", "el": "greek", "en": "english", "es": "spanish", "fr": "french",
-    "hi": "hindi", "id": "indonesian", "fa": "persian", "fi": "finnish", "ru": "russian", "tr": "turkish",
-}  # fmt: skip
+    "ar": "arabic",
+    "de": "german",
+    "el": "greek",
+    "en": "english",
+    "es": "spanish",
+    "fr": "french",
+    "hi": "hindi",
+    "id": "indonesian",
+    "fa": "persian",
+    "fi": "finnish",
+    "ru": "russian",
+    "tr": "turkish",
+}
 STOPWORD_LISTS = {
-    "en": "STOPWORDS_EN", "de": "STOPWORDS_GERMAN", "es": "STOPWORDS_SPANISH", "fr": "STOPWORDS_FRENCH",
-    "ru": "STOPWORDS_RUSSIAN", "tr": "STOPWORDS_TURKISH",
-}  # fmt: skip
+    "en": "STOPWORDS_EN",
+    "de": "STOPWORDS_GERMAN",
+    "es": "STOPWORDS_SPANISH",
+    "fr": "STOPWORDS_FRENCH",
+    "ru": "STOPWORDS_RUSSIAN",
+    "tr": "STOPWORDS_TURKISH",
+}
 
 
 class SnowballAnalyzer:
@@ -88,40 +103,81 @@ def analyzer(lang: str, snowball: bool) -> Callable[[str], list[str]]:
     return lambda text: filter_and_stem(tokenize(text))
 
 
-def _analysed(texts: tuple[str, ...], langs: np.ndarray, languages: tuple[str, ...], snowball: bool) -> list[list[str]]:
-    analyzers = [analyzer(lang, snowball) for lang in languages]
-    return [analyzers[int(lang)](text) for text, lang in zip(texts, langs, strict=True)]
+class BM25Index:
+    """BM25 over one pool of texts: its IDF is the pool's, so every pool gets its own index."""
+
+    def __init__(self, model: BM25Model, texts: Sequence[str], langs: Sequence[str]) -> None:
+        self.model = model
+        tokens = [tokens or ["<empty>"] for tokens in model.analyse(texts, langs)]
+        self.index = bm25s.BM25(k1=model.k1, b=model.b)
+        self.index.index(tokens, show_progress=False)
+        self.size = len(tokens)
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        """The query's score against every text of the pool (0 for a query of unknown words)."""
+        vocab = self.index.vocab_dict
+        known = [t for t in query_tokens if t in vocab]
+        return np.asarray(self.index.get_scores(known), dtype=np.float32) if known else np.zeros(self.size, np.float32)
+
+    def top(self, queries: list[list[str]], k: int) -> tuple[list[list[int]], np.ndarray]:
+        """The ``k`` best texts of each query (positions in the pool) and their scores, by bm25s."""
+        queries = [tokens or ["<empty>"] for tokens in queries]
+        rows, scores = self.index.retrieve(queries, k=min(k, self.size), show_progress=False, n_threads=1)
+        return rows.tolist(), np.asarray(scores)
+
+
+@dataclass(frozen=True)
+class BM25Model:
+    """A lexical model: how a text of a language becomes tokens, and BM25's parameters.
+
+    Whatever searches with it (the parallel tasks' pools, a top-k corpus, mteb's search
+    protocol) builds a :class:`BM25Index` over its own pool, so all of them agree."""
+
+    name: str
+    revision: str
+    snowball: bool = False
+    k1: float = 1.5
+    b: float = 0.75
+
+    def analyse(self, texts: Sequence[str], langs: Sequence[str]) -> list[list[str]]:
+        """Each text's tokens, analysed in its own language."""
+        analyzers: dict[str, Callable[[str], list[str]]] = {}
+        out = []
+        for text, lang in zip(texts, langs, strict=True):
+            if lang not in analyzers:
+                analyzers[lang] = analyzer(lang, self.snowball)
+            out.append(analyzers[lang](text))
+        return out
+
+    def index(self, texts: Sequence[str], langs: Sequence[str]) -> BM25Index:
+        return BM25Index(self, texts, langs)
+
+
+#: The built-in lexical baselines, by spec.
+BM25 = BM25Model("bm25", f"bm25s-{bm25s.__version__}")
+SNOWBALL_BM25 = BM25Model("bm25-snowball", f"bm25s-{bm25s.__version__}-snowball", snowball=True)
+BASELINES = {model.name: model for model in (BM25, SNOWBALL_BM25)}
 
 
 class BM25Scorer:
-    """BM25 scores against each language pool and against the multilingual pool."""
+    """A lexical model's scores against each language pool and against the multilingual pool."""
 
-    name = "bm25"
-    revision = f"bm25s-{bm25s.__version__}"
-    snowball = False
-
-    def __init__(self, collection: ParallelCollection, k1: float = 1.5, b: float = 0.75) -> None:
+    def __init__(self, model: BM25Model, collection: ParallelCollection) -> None:
         langs = collection.languages
-        self.query_tokens = _analysed(collection.query_texts, collection.query_langs, langs, self.snowball)
-        candidate_tokens = [
-            tokens or ["<empty>"]
-            for tokens in _analysed(collection.candidate_texts, collection.candidate_langs, langs, self.snowball)
-        ]
+        self.query_tokens = model.analyse(collection.query_texts, [langs[int(i)] for i in collection.query_langs])
+        candidate_langs = [langs[int(i)] for i in collection.candidate_langs]
         segments = language_segments(collection.candidate_langs)
         self._pools: list[Pool] = []
-        self._indexes: dict[str, bm25s.BM25] = {}
+        self._indexes: dict[str, BM25Index] = {}
         for start, end in segments:
-            lang = collection.languages[int(collection.candidate_langs[start])]
-            pool = Pool(lang, np.arange(start, end), ((0, end - start),), multilingual=False, segments_are_pools=False)
-            self._add(pool, candidate_tokens[start:end], k1, b)
-        everything = Pool(
-            "all", np.arange(collection.n_candidates), segments, multilingual=True, segments_are_pools=False
-        )
-        self._add(everything, candidate_tokens, k1, b)
+            pool = Pool(
+                candidate_langs[start], np.arange(start, end), ((0, end - start),), False, segments_are_pools=False
+            )
+            self._add(pool, model.index(collection.candidate_texts[start:end], candidate_langs[start:end]))
+        everything = Pool("all", np.arange(collection.n_candidates), segments, True, segments_are_pools=False)
+        self._add(everything, model.index(collection.candidate_texts, candidate_langs))
 
-    def _add(self, pool: Pool, tokens: list[list[str]], k1: float, b: float) -> None:
-        index = bm25s.BM25(k1=k1, b=b)
-        index.index(tokens, show_progress=False)
+    def _add(self, pool: Pool, index: BM25Index) -> None:
         self._pools.append(pool)
         self._indexes[pool.name] = index
 
@@ -130,18 +186,7 @@ class BM25Scorer:
 
     def score(self, queries: np.ndarray, pool: Pool) -> torch.Tensor:
         index = self._indexes[pool.name]
-        vocab = index.vocab_dict
-        rows = np.zeros((len(queries), len(pool.candidates)), dtype=np.float32)
+        rows = np.zeros((len(queries), index.size), dtype=np.float32)
         for row, query in enumerate(queries):
-            known = [t for t in self.query_tokens[query] if t in vocab]
-            if known:
-                rows[row] = index.get_scores(known)
+            rows[row] = index.scores(self.query_tokens[query])
         return torch.from_numpy(rows)
-
-
-class SnowballBM25Scorer(BM25Scorer):
-    """BM25 over stopword-filtered, Snowball-stemmed tokens (``bm25-snowball``)."""
-
-    name = "bm25-snowball"
-    revision = f"bm25s-{bm25s.__version__}-snowball"
-    snowball = True

@@ -58,8 +58,8 @@ def check_backend(backend: str) -> None:
 
 def converted_folder(cache_root: Path, revision: str) -> Path:
     """Where the network converted from the model at ``revision`` is kept. The revision alone is
-    the key (a content hash, a package version and weight hash, or a hub commit), so the command
-    line and ``xir_bench.load_model``, which name a model differently, share one conversion."""
+    the key (a content hash, a package version and weight hash, or a hub commit): a folder's
+    copy elsewhere, or the same weights shipped in a package, is converted once."""
     return Path(cache_root) / "openvino" / (re.sub(r"[^A-Za-z0-9._-]+", "_", revision).lstrip(".") or "_")
 
 

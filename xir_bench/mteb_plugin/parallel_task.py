@@ -13,18 +13,18 @@ from mteb.abstasks.retrieval import AbsTaskRetrieval
 from mteb.timing import TimingStack
 
 from xir_bench.cards import TaskCard
-from xir_bench.core.collection import CandidateText, ParallelCollection
+from xir_bench.core.collection import DEFAULT_EVALUATION, CandidateText, ParallelCollection
 from xir_bench.core.evaluate import RankTable, compute_rank_table, per_query_frame, subset_scores
-from xir_bench.core.metrics import Judged, average_precision, per_query_scores
-from xir_bench.core.ranking import DEFAULT_TIES, TieRule, merge_rounding_ties, ranks_from_scores
-from xir_bench.core.scorers import DenseScorer
+from xir_bench.core.ranking import TieRule
+from xir_bench.core.scorers import Scorer
 from xir_bench.core.settings import SettingKind
 from xir_bench.data.sources import cache_root
 from xir_bench.data.tasks import load_task
 from xir_bench.errors import XirBenchError
 from xir_bench.models.encoding import encode_collection
-from xir_bench.mteb_plugin.encoder import text_encoder_for
+from xir_bench.mteb_plugin.encoder import MtebModelEncoder
 from xir_bench.mteb_plugin.metadata import subset_names
+from xir_bench.mteb_plugin.per_subset import FLOAT32_TIE_TOLERANCE, per_subset_scores
 from xir_bench.mteb_plugin.predictions import write_predictions
 
 if TYPE_CHECKING:
@@ -70,10 +70,6 @@ class _Encoded:
     table: RankTable
 
 
-#: Relative gap below which two float32 scores from MTEB's own search count as one (a few float32 steps).
-FLOAT32_TIE_TOLERANCE = 2.0**-21
-
-
 class ParallelRetrievalTask(AbsTaskRetrieval):
     """A LAReQA-style parallel data set, one MTEB subset per evaluation setting."""
 
@@ -88,8 +84,8 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
         self,
         *,
         data_dir: str | Path | None = None,
-        candidate_text: CandidateText = "sentence",
-        ties: TieRule = DEFAULT_TIES,
+        candidate_text: CandidateText = DEFAULT_EVALUATION.candidate_text,
+        ties: TieRule = DEFAULT_EVALUATION.ties,
         encode_once: bool = True,
         block_size: int = 512,
         progress: bool = True,
@@ -100,7 +96,8 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
         #: The embedding cache (``xir-bench run``'s folder by default; None: none). Keyed by the model's
         #: mteb name and revision: a rerun under mteb.evaluate encodes nothing again.
         self.cache_dir = cache_root() / "embeddings" if cache_dir == "default" else cache_dir
-        self._scorer: DenseScorer | None = None
+        self._scorer: Scorer | None = None
+        self._tie_tolerance = FLOAT32_TIE_TOLERANCE
         self.card = self.task_card
         self.data_dir = data_dir
         self.candidate_text: CandidateText = candidate_text
@@ -197,7 +194,11 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
     ) -> Mapping[str, dict[str, Any]]:
         """Scores of the requested subsets; the first call encodes and ranks every setting."""
         split = split or self.metadata.eval_splits[0]  # the card's split (MLQA-R: dev)
-        if not self.encode_once:
+        searches = not callable(getattr(model, "encode", None))  # mteb's search protocol (BM25s)
+        if not self.encode_once or (searches and getattr(model, "xir_model", None) is None):
+            # mteb's own per-subset retrieval; an encoder's float32 similarities round, a search model's
+            # scores are its own (exact ties stay ties, near ones stay apart)
+            self._tie_tolerance = 0.0 if searches else FLOAT32_TIE_TOLERANCE
             return super().evaluate(
                 model,
                 split,
@@ -208,12 +209,6 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
                 timer=timer,
                 **kwargs,
             )
-        if not callable(getattr(model, "encode", None)):  # e.g. mteb/baseline-bm25s: mteb's search protocol
-            logger.info("%s: %s has no encode(); scoring through mteb's search", self.metadata.name, type(model))
-            return super().evaluate(
-                model, split, subsets_to_run, encode_kwargs=encode_kwargs, prediction_folder=prediction_folder,
-                num_proc=num_proc, timer=timer, **kwargs,
-            )  # fmt: skip
         timer = timer or TimingStack()
         self.load_data(num_proc=num_proc, timer=timer)
         subsets = [s for s in self.hf_subsets if subsets_to_run is None or s in subsets_to_run]
@@ -224,10 +219,10 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
             scores = subset_scores(self.per_query, settings, self.metadata.main_score)
         if prediction_folder is not None:
             assert self._scorer is not None  # set by _rank_table
+            chosen = dict(zip(subsets, settings, strict=True))
             write_predictions(
-                Path(prediction_folder), self.metadata.name, self._require_collection(), self._scorer,
-                dict(zip(subsets, settings, strict=True)),
-            )  # fmt: skip
+                Path(prediction_folder), self.metadata.name, self._require_collection(), self._scorer, chosen
+            )
         return {name: scores[setting.subset] for name, setting in zip(subsets, settings, strict=True)}
 
     def _rank_table(
@@ -237,14 +232,27 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
         memo = self._encoded
         if memo is not None and memo.model is model and memo.split == split and memo.languages == collection.languages:
             return memo.table
-        encoder = text_encoder_for(model, self.metadata, split, subset, encode_kwargs)
         with timer("Encoding", split=split, log_message=f"Encoding unique texts of {self.metadata.name} once"):
-            scorer = encode_collection(encoder, collection, cache_dir=self.cache_dir, progress=self.progress)
+            scorer = self._scorer_for(model, collection, split, subset, encode_kwargs)
         self._scorer = scorer
         with timer("Ranking", split=split):
             table = compute_rank_table(collection, scorer, self.block_size, self.progress, self.ties)
         self._encoded = _Encoded(model, split, collection.languages, table)
         return table
+
+    def _scorer_for(
+        self, model: Any, collection: ParallelCollection, split: str, subset: str, encode_kwargs: dict[str, Any]
+    ) -> Scorer:
+        """What ranks the pools: an xir-bench model's own scorer (the one ``xir-bench run`` uses,
+        through the same embedding cache), else any mteb encoder's embeddings."""
+        own = getattr(model, "xir_model", None)
+        if own is not None:
+            scorer = own.parallel_scorer(collection, self.cache_dir, self.progress)
+            if scorer is None:
+                raise XirBenchError(f"{own.name} ranks nothing (it is the reference row)")
+            return scorer
+        encoder = MtebModelEncoder(model, self.metadata, split, subset, encode_kwargs)
+        return encode_collection(encoder, collection, cache_dir=self.cache_dir, progress=self.progress)
 
     def task_specific_scores(
         self,
@@ -254,42 +262,6 @@ class ParallelRetrievalTask(AbsTaskRetrieval):
         hf_split: str,
         hf_subset: str,
     ) -> dict[str, float]:
-        """Plain per-subset path: xir-bench's metrics over what MTEB retrieved, with its tie rule.
-
-        When MTEB retrieved the whole pool (pools under its top-k of 1000), every metric is
-        recomputed from the scores with the task's tie rule, so these numbers equal the
-        encode-once path's (mteb's own, via pytrec_eval, break ties by document id) and
-        the language-bias scores are added. MTEB scores in float32, where identical
-        embeddings can come out one rounding step apart, so scores within
-        :data:`FLOAT32_TIE_TOLERANCE` of each other count as tied here (the encode-once
-        path scores exactly and needs no tolerance). Otherwise only mAP is given, counting relevant
-        candidates outside the top-k as misses (as trec_eval does).
-        """
-        collection = self._require_collection()
+        """Plain per-subset path: xir-bench's metrics over what MTEB retrieved (:mod:`.per_subset`)."""
         setting = self.settings[hf_subset]
-        _, pool = collection.setting_members(setting.query_lang, setting.pool_lang)
-        pool_ids = [collection.candidate_ids[c] for c in pool]
-        rank_rows, same_rows, complete = [], [], True
-        for qid, relevant in qrels.items():
-            retrieved = results.get(qid, {})
-            complete &= len(retrieved) == len(pool_ids)
-            wanted = [doc for doc, grade in relevant.items() if grade > 0]
-            ids = [doc for doc in pool_ids if doc in retrieved]  # pool order, for the pool-order rule
-            position = {doc: k for k, doc in enumerate(ids)}
-            vector = np.array([retrieved[doc] for doc in ids], dtype=np.float64)
-            vector = merge_rounding_ties(vector, FLOAT32_TIE_TOLERANCE * max(1.0, float(np.abs(vector).max(initial=0))))
-            found = [doc for doc in wanted if doc in position]
-            ranks = dict(zip(found, ranks_from_scores(vector, [position[d] for d in found], self.ties), strict=True))
-            rank_rows.append([float(ranks.get(doc, np.inf)) for doc in wanted])
-            same_rows.append([doc.split("/", 1)[0] == setting.query_lang for doc in wanted])
-        width = max((len(r) for r in rank_rows), default=1)
-        ranks = np.array([r + [np.inf] * (width - len(r)) for r in rank_rows], dtype=np.float64)
-        gains = np.array([[1.0] * len(r) + [0.0] * (width - len(r)) for r in rank_rows])
-        same = np.array([r + [False] * (width - len(r)) for r in same_rows])
-        judged = Judged(ranks, gains, same)
-        if not complete:  # a top-k of another search: only full-pool AP is defined (unretrieved answers add 0)
-            return {"map": float(np.mean(average_precision(judged)))}
-        out = {name: float(np.mean(values)) for name, values in per_query_scores(judged, "parallel").items()}
-        if setting.kind == "multi":
-            out.update({name: float(np.mean(v)) for name, v in per_query_scores(judged, "multi").items()})
-        return out
+        return per_subset_scores(self._require_collection(), setting, qrels, results, self.ties, self._tie_tolerance)

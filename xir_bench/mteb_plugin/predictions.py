@@ -15,7 +15,8 @@ import numpy as np
 import torch
 
 from xir_bench.core.collection import ParallelCollection
-from xir_bench.core.scorers import DenseScorer
+from xir_bench.core.ranking import Pool
+from xir_bench.core.scorers import Scorer
 from xir_bench.core.settings import Setting
 from xir_bench.storage.atomic import atomic_open
 
@@ -24,7 +25,7 @@ BLOCK = 256
 
 
 def write_predictions(
-    folder: Path, task_name: str, collection: ParallelCollection, scorer: DenseScorer, subsets: dict[str, Setting]
+    folder: Path, task_name: str, collection: ParallelCollection, scorer: Scorer, subsets: dict[str, Setting]
 ) -> list[Path]:
     """One TREC run file per subset, from the embeddings the task has just ranked with."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -32,13 +33,14 @@ def write_predictions(
     written = []
     for name, setting in subsets.items():
         rows, pool = collection.setting_members(setting.query_lang, setting.pool_lang)
-        pool_index = torch.from_numpy(pool)
+        scored = scoring_pool(scorer, setting)
+        pool_index = torch.from_numpy(np.searchsorted(scored.candidates, pool))
         k = min(TOP_K, len(pool))
         path = folder / f"{task_name}_{name}.trec"
         with atomic_open(path, "w") as handle:
             for start in range(0, len(rows), BLOCK):
                 block = rows[start : start + BLOCK]
-                scores = scorer.score(block, scorer.pools()[0])[:, pool_index]
+                scores = scorer.score(block, scored)[:, pool_index]
                 # stable descending order: equal scores keep pool order
                 order = torch.from_numpy(np.argsort(-scores.numpy(), axis=1, kind="stable")[:, :k])
                 top = torch.gather(scores, 1, order)
@@ -50,3 +52,11 @@ def write_predictions(
                     )
         written.append(path)
     return written
+
+
+def scoring_pool(scorer: Scorer, setting: Setting) -> Pool:
+    """The scorer's pool that scores ``setting``: the pool language's own (BM25's IDF is the
+    pool's), else the multilingual one (embedding scores do not depend on the pool)."""
+    pools = scorer.pools()
+    own = [p for p in pools if not p.multilingual and p.name == setting.pool_lang]
+    return own[0] if own else next(p for p in pools if p.multilingual)

@@ -34,8 +34,8 @@ def compute(data_dir: str | Path | None = None, tasks: list[str] | None = None) 
     for card in task_cards().values():
         if tasks and card.name not in tasks:
             continue
-        if card.kind == "topk":
-            written.append(miracl_statistics(card, data_dir))
+        if card.kind == "topk" and card.adapted_from:
+            written.append(adapted_statistics(card, data_dir))
             continue
         for cls in (*kind_tasks(card), task_class(card)):
             task = cls(progress=False)
@@ -44,18 +44,20 @@ def compute(data_dir: str | Path | None = None, tasks: list[str] | None = None) 
     return written
 
 
-def miracl_statistics(card: TaskCard, data_dir: str | Path | None) -> Path:
-    """mteb's MIRACLRetrieval statistics under XirMIRACL's subset names, after checking that the
-    local topics and judgments are the ones they describe."""
+def adapted_statistics(card: TaskCard, data_dir: str | Path | None) -> Path:
+    """The statistics of the mteb task a top-k card is adapted from (MIRACL: MIRACLRetrieval) under
+    its own subset names, after checking that the local topics and judgments are the ones they
+    describe (the full corpus is too large to count here)."""
     import mteb
 
     from xir_bench.data import miracl
 
-    theirs = mteb.get_task("MIRACLRetrieval").metadata.descriptive_stats[card.split]
+    source = card.adapted_from[0]
+    theirs = mteb.get_task(source).metadata.descriptive_stats[card.split]
     per_language = {}
     for lang in card.languages:
         stats = theirs["hf_subset_descriptive_stats"][lang]
-        topics, qrels, _ = miracl.judged_topics(lang, data_dir)
+        topics, qrels, _ = miracl.judged_topics(card, lang, data_dir)
         ours = (len(topics), sum(map(len, topics.values())), sum(g > 0 for j in qrels.values() for g in j.values()))
         expected = (
             stats["num_queries"],
@@ -64,8 +66,8 @@ def miracl_statistics(card: TaskCard, data_dir: str | Path | None) -> Path:
         )
         if ours != expected:
             raise XirBenchError(
-                f"MIRACL {lang}: local topics/qrels give (queries, query characters, positive judgments) {ours}, "
-                f"mteb's MIRACLRetrieval statistics {expected}: not the same data, its statistics do not apply"
+                f"{card.title} {lang}: local topics/qrels give (queries, query characters, positive judgments) "
+                f"{ours}, mteb's {source} statistics {expected}: not the same data, its statistics do not apply"
             )
         per_language[iso3(lang)] = stats
     path = task_class(card).metadata.descriptive_stat_path

@@ -15,7 +15,8 @@ Per parallel card, one task per setting kind, whose mteb mean is the board's num
 - ``LAReQAXQuADMulti``: subsets ``eng_queries-all_pool``, ... (queries in that language, one pool of every language);
 
 and the combined ``XQuADR`` / ``MLQAR`` (every setting, xir-bench's own subset names ``eng-deu``),
-kept for ``xir-bench run``'s results; ``XirMIRACL`` for MIRACL. mteb evaluates subset by subset
+kept for ``xir-bench run``'s results; one task per top-k card (``XirMIRACL`` for MIRACL), named by
+its card. mteb evaluates subset by subset
 and would encode the same texts once per subset; these tasks encode every unique text once
 (through the embedding cache), rank every setting exactly with xir-bench's engine and answer
 the other subsets from memory. ``encode_once=False`` gives mteb's plain per-subset path.
@@ -31,8 +32,8 @@ from xir_bench.cards import TaskCard, get_task_card, task_cards
 from xir_bench.core.settings import SETTING_KINDS, SettingKind
 from xir_bench.mteb_plugin.compat import check_internals, register_tasks
 from xir_bench.mteb_plugin.metadata import task_metadata
-from xir_bench.mteb_plugin.miracl_task import XirMIRACL
 from xir_bench.mteb_plugin.parallel_task import ParallelRetrievalTask
+from xir_bench.mteb_plugin.topk_task import TopkRetrievalTask
 
 if TYPE_CHECKING:
     import mteb
@@ -42,17 +43,20 @@ _CLASSES: dict[str, type[AbsTaskRetrieval]] = {}
 
 def task_class(card: TaskCard, kind: SettingKind | None = None) -> type[AbsTaskRetrieval]:
     """The mteb task class of a card (of one setting kind): made once, from the card alone."""
-    if card.kind == "topk":
-        return XirMIRACL
     metadata = task_metadata(card, kind)
     if metadata.name not in _CLASSES:
-        attributes = {"task_card": card, "setting_kind": kind, "metadata": metadata, "__module__": __name__}
-        _CLASSES[metadata.name] = type(metadata.name, (ParallelRetrievalTask,), attributes)
+        attributes = {"task_card": card, "metadata": metadata, "__module__": __name__}
+        if card.kind == "topk":
+            _CLASSES[metadata.name] = type(metadata.name, (TopkRetrievalTask,), attributes)
+        else:
+            attributes["setting_kind"] = kind
+            _CLASSES[metadata.name] = type(metadata.name, (ParallelRetrievalTask,), attributes)
     return _CLASSES[metadata.name]
 
 
 XQuADR = task_class(get_task_card("xquad-r"))
 MLQAR = task_class(get_task_card("mlqa-r"))
+XirMIRACL = task_class(get_task_card("miracl"))
 
 
 def kind_tasks(card: TaskCard) -> tuple[type[AbsTaskRetrieval], ...]:

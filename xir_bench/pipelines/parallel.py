@@ -1,72 +1,36 @@
-"""Run a model on tasks: load -> encode (cached) -> rank every setting -> metrics -> results.
+"""A parallel task (XQuAD-R, MLQA-R): encode (cached) -> rank every setting -> metrics -> results.
 
-This is what ``xir-bench run`` calls; it is also the programmatic entry point.
+:func:`xir_bench.pipelines.evaluate.evaluate_task` is the entry point; it calls
+:func:`run_task` for parallel cards.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xir_bench.cards import TaskCard, get_task_card
-from xir_bench.core.collection import CandidateText, ParallelCollection, SentenceSource
+from xir_bench.cards import TaskCard
+from xir_bench.core.collection import ParallelCollection
 from xir_bench.core.evaluate import aggregate, compute_rank_table, per_query_frame, pooled_aggregate, subset_scores
-from xir_bench.core.ranking import DEFAULT_TIES, TieRule
 from xir_bench.core.reference import expected_per_query_frame
-from xir_bench.core.scorers import Scorer
-from xir_bench.core.settings import SETTING_KINDS, Setting, SettingKind, enumerate_settings
-from xir_bench.data.sources import cache_root
+from xir_bench.core.settings import Setting, enumerate_settings
 from xir_bench.data.tasks import load_task
 from xir_bench.errors import XirBenchError
+from xir_bench.models.kind import LoadedModel
+from xir_bench.pipelines.options import RunOptions, TaskOutcome
 from xir_bench.results.store import model_folder, read_result, write_model_meta, write_result
 from xir_bench.storage.locks import folder_lock
 from xir_bench.storage.outputs import created_folder
 from xir_bench.storage.staging import sweep
 
 
-@dataclass
-class RunOptions:
-    """Everything ``xir-bench run`` lets a user choose, with its defaults."""
-
-    settings: tuple[SettingKind, ...] = SETTING_KINDS
-    languages: list[str] | None = None
-    data_dir: str | Path | None = None
-    output: Path = Path("results")
-    cache_dir: Path | None = field(default_factory=lambda: cache_root() / "embeddings")
-    candidate_text: CandidateText = "sentence"
-    sentence_source: SentenceSource = "breaks"
-    ties: TieRule = DEFAULT_TIES
-    block_size: int = 512
-    overwrite: bool = False
-    progress: bool = True
-
-    def evaluation(self) -> dict[str, str]:
-        """The choices that change the numbers, recorded with every result and compared before reuse."""
-        return {"ties": self.ties, "sentence_source": self.sentence_source, "candidate_text": self.candidate_text}
-
-
-@dataclass(frozen=True)
-class TaskOutcome:
-    """What a run produced for one task."""
-
-    task: str
-    model: str
-    path: Path
-    aggregates: dict[str, dict[str, float]]
-    reused: bool
-    pooled: dict[str, dict[str, float]] = field(default_factory=dict)
-
-
-def _prompts(meta: dict[str, Any] | None) -> dict[str, str]:
+def _prompts(record: dict[str, Any]) -> dict[str, str]:
     """What a dense model's texts were given and what ran its network: the prefixes change its
     numbers, and a backend other than torch rounds differently (6th digit), so both are part of
     a result's definition. torch is not recorded, so results from before backends still match."""
-    meta = meta or {}
     keys = ("query_prefix", "passage_prefix", "backend")
-    return {key: str(meta[key]) for key in keys if meta.get(key) is not None}
+    return {key: str(record[key]) for key in keys if record.get(key) is not None}
 
 
 def check_same_pool(
@@ -92,45 +56,31 @@ def _codes(mteb_languages: list[str]) -> str:
     return ",".join(sorted(code.split("-")[0] for code in mteb_languages))
 
 
-def run_task(
-    task: str,
-    model_name: str,
-    revision: str,
-    make_scorer: Callable[[ParallelCollection], Scorer] | None,
-    options: RunOptions,
-    meta: dict[str, Any] | None = None,
-) -> TaskOutcome:
-    """Evaluate one task; reuse a stored result that already has every requested subset.
-
-    ``make_scorer=None`` is the random ranker: exact expectations, no ranking (see
-    :mod:`xir_bench.core.reference`).
-    """
-    card = get_task_card(task)
-    folder = model_folder(options.output, model_name, revision)
+def run_task(card: TaskCard, model: LoadedModel, options: RunOptions) -> TaskOutcome:
+    """Evaluate ``model`` on the parallel task of ``card``; reuse a stored result that already has
+    every requested subset. The random reference's scores are exact expectations
+    (:mod:`xir_bench.core.reference`)."""
+    folder = model_folder(options.output, model.name, model.revision)
+    chosen = options.evaluation
     collection = load_task(
-        task, options.languages, options.data_dir, options.candidate_text, sentence_source=options.sentence_source
+        card, options.languages, options.data_dir, chosen.candidate_text, sentence_source=chosen.sentence_source
     )
     settings = enumerate_settings(list(collection.languages), options.settings)
-    evaluation = {**options.evaluation(), "data": collection.data, **_prompts(meta)}
+    evaluation = {**chosen.record(), "data": collection.data, **_prompts(model.record)}
     with created_folder(folder), folder_lock(folder):  # a second run into it waits, then reuses
-        return _evaluate_unless_stored(
-            card, (model_name, revision), collection, settings, evaluation, make_scorer, options, meta
-        )
+        return _evaluate_unless_stored(card, model, collection, settings, evaluation, options)
 
 
 def _evaluate_unless_stored(
     card: TaskCard,
-    model: tuple[str, str],
+    model: LoadedModel,
     collection: ParallelCollection,
     settings: list[Setting],
     evaluation: dict[str, Any],
-    make_scorer: Callable[[ParallelCollection], Scorer] | None,
     options: RunOptions,
-    meta: dict[str, Any] | None,
 ) -> TaskOutcome:
     """The stored result if it has every setting, computed the same way; else evaluate and store."""
-    model_name, revision = model
-    folder = model_folder(options.output, model_name, revision)
+    folder = model_folder(options.output, model.name, model.revision)
     languages = list(collection.languages)
     sweep(folder)  # what a killed writer left here, before anything reads the folder
     stored = None if options.overwrite else read_result(folder, card.mteb_name)
@@ -149,14 +99,14 @@ def _evaluate_unless_stored(
             scores = {s.subset: have[s.subset] for s in settings}
             path = folder / f"{card.mteb_name}.json"
             return TaskOutcome(
-                card.name, model_name, path, aggregate(scores, settings), True, pooled_aggregate(scores, settings)
+                card.name, model.name, path, aggregate(scores, settings), True, pooled_aggregate(scores, settings)
             )
     started = time.perf_counter()
-    if make_scorer is None:
+    scorer = model.parallel_scorer(collection, options.cache_dir, options.progress)
+    if scorer is None:
         per_query = expected_per_query_frame(collection, settings)
     else:
-        scorer = make_scorer(collection)
-        table = compute_rank_table(collection, scorer, options.block_size, options.progress, options.ties)
+        table = compute_rank_table(collection, scorer, options.block_size, options.progress, options.evaluation.ties)
         per_query = per_query_frame(collection, table, settings)
     scores = subset_scores(per_query, settings, card.main_score)
     elapsed = time.perf_counter() - started
@@ -172,7 +122,7 @@ def _evaluate_unless_stored(
         evaluation=evaluation,
         replace=options.overwrite,
     )
-    write_model_meta(folder, model_name, revision, dict(meta or {}))
+    write_model_meta(folder, model.model_meta(), model.record)
     return TaskOutcome(
-        card.name, model_name, path, aggregate(scores, settings), False, pooled_aggregate(scores, settings)
+        card.name, model.name, path, aggregate(scores, settings), False, pooled_aggregate(scores, settings)
     )

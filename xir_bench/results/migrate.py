@@ -25,7 +25,8 @@ from xir_bench.cards import task_cards_by_mteb_name
 from xir_bench.core.collection import SLICE_COLUMNS
 from xir_bench.core.settings import Setting
 from xir_bench.errors import XirBenchError
-from xir_bench.results.store import RENAMED_COLUMNS, write_model_meta, write_per_query
+from xir_bench.models.registry import kinds
+from xir_bench.results.store import RENAMED_COLUMNS, bare_model_meta, write_model_meta, write_per_query
 from xir_bench.storage.atomic import write_json
 
 
@@ -36,7 +37,8 @@ def migrate_model_meta(folder: Path) -> bool:
     if "xir_bench" in meta:
         return False
     extra = {k: v for k, v in meta.items() if k not in ("name", "revision", "framework")}
-    write_model_meta(folder, meta["name"], meta["revision"], extra)
+    framework = {kind.name: list(kind.framework) for kind in kinds()}.get(str(extra.get("kind")), ["NumPy"])
+    write_model_meta(folder, bare_model_meta(meta["name"], meta["revision"], framework), extra)
     return True
 
 

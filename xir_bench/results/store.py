@@ -225,30 +225,21 @@ def _pool_of(entry: dict[str, Any]) -> frozenset[str]:
     return frozenset(entry.get("languages", ()))
 
 
-#: mteb's ``framework`` values for each kind of model xir-bench runs.
-FRAMEWORKS = {
-    "sentence-transformers": ["Sentence Transformers", "PyTorch"],
-    "bm25": ["NumPy"],
-    "reference": ["NumPy"],
-    "bundled": ["NumPy"],
-}
+def write_model_meta(folder: Path, meta: Any, record: dict[str, Any]) -> None:
+    """``model_meta.json``: the model's mteb ``ModelMeta``, plus how the run was made.
 
-
-def write_model_meta(folder: Path, name: str, revision: str, extra: dict[str, Any]) -> None:
-    """``model_meta.json``: mteb's ``ModelMeta`` (a valid ``framework``), plus how the run was made.
-
-    ``extra`` (kind, prompts, source) is kept under ``xir_bench``, where mteb's loaders,
+    ``record`` (kind, prompts, source) is kept under ``xir_bench``, where mteb's loaders,
     which build ModelMeta from the file's keys, do not see it."""
+    write_json(
+        folder / "model_meta.json", {**meta.to_dict(), "xir_bench": {**record, "xir_bench_version": __version__}}
+    )
+
+
+def bare_model_meta(name: str, revision: str, framework: list[str]) -> Any:
+    """A ``ModelMeta`` that knows only a model's identity (results from before the record);
+    validated under ``xir-bench/`` when the name has no organisation, written under its own."""
     from mteb.models.model_meta import ModelMeta
 
-    # mteb validates names as organisation/model; a local folder or a built-in has no
-    # organisation, so it is validated under "xir-bench/" and written under its own name.
     checked = name if "/" in name else f"xir-bench/{name}"
-    meta = ModelMeta(
-        loader=None, name=checked, revision=revision, release_date=None, languages=None, n_parameters=None,
-        memory_usage_mb=None, max_tokens=None, embed_dim=None, license=None, open_weights=None,
-        public_training_code=None, public_training_data=None, similarity_fn_name=None, use_instructions=None,
-        training_datasets=None, framework=FRAMEWORKS.get(str(extra.get("kind")), ["NumPy"]),
-    )  # fmt: skip
-    record = {**extra, "xir_bench_version": __version__}
-    write_json(folder / "model_meta.json", {**meta.to_dict(), "name": name, "xir_bench": record})
+    fields = {"name": checked, "revision": revision, "framework": framework}
+    return ModelMeta.create_empty(overwrites=fields).model_copy(update={"name": name})

@@ -75,8 +75,9 @@ def base_lineage(base: str) -> dict[str, Any]:
     if not path.is_dir():
         return {"original": base} if "/" in base else {}
     card = card_for_folder(path)
-    extra = (card.model_extra or {}) if card is not None else {}
-    return {key: extra[key] for key in ("original", "training_data") if key in extra}
+    if card is None:
+        return {}
+    return {key: value for key, value in card.model_dump(include={"original", "training_data"}).items() if value}
 
 
 def write_card(config: TrainConfig, text: str) -> Path:

@@ -27,10 +27,19 @@ def held_out_evaluator(pairs: TrainingPairs, query_prompt: str, passage_prompt: 
         corpus[pid] = positive
         relevant.setdefault(qid, set()).add(pid)
     return InformationRetrievalEvaluator(
-        queries, corpus, relevant, name=HELD_OUT, query_prompt=query_prompt, corpus_prompt=passage_prompt,
-        map_at_k=[len(corpus)], mrr_at_k=[10], ndcg_at_k=[10], accuracy_at_k=[1], precision_recall_at_k=[10],
+        queries,
+        corpus,
+        relevant,
+        name=HELD_OUT,
+        query_prompt=query_prompt,
+        corpus_prompt=passage_prompt,
+        map_at_k=[len(corpus)],
+        mrr_at_k=[10],
+        ndcg_at_k=[10],
+        accuracy_at_k=[1],
+        precision_recall_at_k=[10],
         write_csv=False,
-    )  # fmt: skip
+    )
 
 
 def held_out_scores(entry: dict[str, Any]) -> dict[str, float]:

@@ -19,8 +19,8 @@ from typing import Any
 
 from xir_bench.data.tasks import load_task
 from xir_bench.errors import XirBenchError
-from xir_bench.models.registry import load_base_model
 from xir_bench.storage.staging import scratch_folder
+from xir_bench.train.base_model import load_base_model
 from xir_bench.train.card import card_text, restore_card, write_card
 from xir_bench.train.config import EMBEDDED_CARD, LossName, TrainConfig, validate
 from xir_bench.train.held_out import held_out_evaluator, held_out_scores
