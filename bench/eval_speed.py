@@ -30,15 +30,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TQDM_DISABLE", "1")
 
 from xir_bench.cards import get_task_card
-from xir_bench.core.collection import ParallelCollection
 from xir_bench.core.evaluate import compute_rank_table, per_query_frame
 from xir_bench.core.metrics import average_precision
 from xir_bench.core.ranking import Pool, rank_relevant
-from xir_bench.core.scorers import DenseScorer
 from xir_bench.core.settings import Setting, enumerate_settings
 from xir_bench.data.tasks import load_task
-from xir_bench.models.encoding import encode_collection
-from xir_bench.models.kind import LoadedModel
+from xir_bench.models.registry import load_model
 from xir_bench.models.scratch import save_tiny_transformer
 from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
 from xir_bench.pipelines.evaluate import RunOptions, evaluate_task
@@ -92,7 +89,9 @@ def main() -> None:
             heads=max(1, args.hidden // 64),
         )
     )
-    encoder = SentenceTransformerEncoder(model_path, device="cpu")
+    model = load_model(model_path, device="cpu")
+    encoder = model.encoder
+    assert encoder is not None
     print(f"model: {model_path}  threads: {torch.get_num_threads()}", flush=True)
     print(
         f"XQuAD-R: {collection.n_queries} queries ({len(unique_queries)} unique), "
@@ -107,17 +106,14 @@ def main() -> None:
 
     options = RunOptions(data_dir=args.data_dir, output=work / "results", cache_dir=work / "cache", progress=False)
 
-    def make_scorer(collection: ParallelCollection) -> DenseScorer:
-        return encode_collection(encoder, collection, options.cache_dir, options.progress)
-
-    model = LoadedModel("tiny-bert", "tiny-bert", encoder.revision, "sentence-transformers", encoder=encoder)
     card = get_task_card("xquad-r")
     t0 = time.perf_counter()
     outcome = evaluate_task(card, model, options)
     whole = time.perf_counter() - t0
     print(f"(b) whole run, 132 settings, cold cache: {whole:8.2f} s   peak RSS {peak_rss_mb():7.0f} MB")
 
-    scorer = make_scorer(collection)
+    scorer = model.parallel_scorer(collection, options.cache_dir, progress=False)
+    assert scorer is not None
     settings = enumerate_settings(list(collection.languages))
     t0 = time.perf_counter()
     table = compute_rank_table(collection, scorer, progress=False)

@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from xir_bench.core.expectations import expected_rank_distance
 from xir_bench.core.metrics import Judged, per_query_scores, rank_distance
-from xir_bench.core.reference import expected_metrics, expected_rank_distance
+from xir_bench.core.reference import expected_metrics
 
 
 @pytest.mark.parametrize(("n", "r"), [(1, 1), (2, 1), (7, 1), (30, 3), (55, 11), (200, 4)])

@@ -28,6 +28,14 @@ from typing import Any, Literal
 
 import numpy as np
 
+from xir_bench.core.expectations import (
+    expected_ap,
+    expected_ndcg,
+    expected_rank_distance,
+    expected_recall,
+    expected_reciprocal_rank,
+)
+
 #: Which evaluations compute a measure: the full-pool parallel settings, MIRACL's top-k
 #: search, or only the multilingual pool of the parallel tasks (the language-bias measures).
 Scope = Literal["parallel", "topk", "multi"]
@@ -161,6 +169,9 @@ class Measure:
     bounded: bool = True
     #: Decimals the board shows.
     digits: int = 4
+    #: The random ranker's exact expectation for a query with ``r`` relevant in a pool of ``n``
+    #: (None: it depends on more than the pool's size, as the same-language share does).
+    expected: Callable[[int, int], float] | None = None
 
     @property
     def header(self) -> str:
@@ -172,14 +183,30 @@ _PARALLEL: frozenset[Scope] = frozenset({"parallel"})
 _BOTH: frozenset[Scope] = frozenset({"parallel", "topk"})
 
 MEASURES: tuple[Measure, ...] = (
-    Measure("map", "mAP", average_precision, None, _PARALLEL),
-    Measure("map_at_1000", "mAP@1000", partial(average_precision_at_k, k=1000), 1000, _PARALLEL),
-    Measure("ndcg_at_10", "nDCG@10", partial(ndcg_at_k, k=10), 10, _BOTH),
-    Measure("mrr", "MRR", reciprocal_rank, None, _PARALLEL),
-    Measure("mrr_at_10", "MRR@10", partial(reciprocal_rank, k=10), 10, _BOTH),
-    Measure("recall_at_1", "R@1", partial(recall_at_k, k=1), 1, _PARALLEL),
-    Measure("recall_at_10", "R@10", partial(recall_at_k, k=10), 10, _BOTH),
-    Measure("recall_at_100", "R@100", partial(recall_at_k, k=100), 100, _BOTH),
+    Measure("map", "mAP", average_precision, None, _PARALLEL, expected=expected_ap),
+    Measure(
+        "map_at_1000",
+        "mAP@1000",
+        partial(average_precision_at_k, k=1000),
+        1000,
+        _PARALLEL,
+        expected=partial(expected_ap, k=1000),
+    ),
+    Measure("ndcg_at_10", "nDCG@10", partial(ndcg_at_k, k=10), 10, _BOTH, expected=partial(expected_ndcg, k=10)),
+    Measure("mrr", "MRR", reciprocal_rank, None, _PARALLEL, expected=expected_reciprocal_rank),
+    Measure(
+        "mrr_at_10",
+        "MRR@10",
+        partial(reciprocal_rank, k=10),
+        10,
+        _BOTH,
+        expected=partial(expected_reciprocal_rank, cutoff=10),
+    ),
+    Measure("recall_at_1", "R@1", partial(recall_at_k, k=1), 1, _PARALLEL, expected=partial(expected_recall, k=1)),
+    Measure("recall_at_10", "R@10", partial(recall_at_k, k=10), 10, _BOTH, expected=partial(expected_recall, k=10)),
+    Measure(
+        "recall_at_100", "R@100", partial(recall_at_k, k=100), 100, _BOTH, expected=partial(expected_recall, k=100)
+    ),
     Measure(
         "rank_distance",
         "RD",
@@ -189,6 +216,7 @@ MEASURES: tuple[Measure, ...] = (
         higher_is_better=False,
         bounded=False,
         digits=1,
+        expected=expected_rank_distance,
     ),
     Measure("same_language_share", "same-lang", same_language_share, None, frozenset({"multi"}), digits=3),
 )
