@@ -250,6 +250,10 @@ def test_xir_bench_mteb_cli(full_data: Path, model_path: Path, tmp_path: Path, m
     assert code == 0
     (stored,) = out.rglob("XQuADR.json")
     assert len(json.loads(stored.read_text())["scores"]["test"]) == 132
+    # BM25 is an xir-bench model there too (mteb's own get_model would look "bm25" up on the hub)
+    assert main(["mteb", "run", "-m", "bm25", "-t", "LAReQAXQuADMono", "--output-folder", str(out)]) == 0
+    (bm25,) = out.rglob("LAReQAXQuADMono.json")
+    assert bm25.parent.parent.name == "bm25"  # the folder xir-bench run files BM25 under
 
 
 def test_miracl_task_without_data_folder_uses_mtebs_pooled_corpus(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -87,8 +87,8 @@ def run_mteb_cli(argv: list[str]) -> int:
     """Run mteb's own CLI (``mteb run ...``) with xir-bench's tasks registered.
 
     mteb's ``get_model`` looks a local model folder up on the hub (and fails offline);
-    during the call, xir-bench's model specs are honoured instead: a local folder or a
-    ``pip:`` encoder loads with its real ``ModelMeta``, a misspelled folder or an uncached
+    during the call, xir-bench's model specs are honoured instead: a local folder, a
+    ``pip:`` encoder or ``bm25`` loads as ``xir_bench.load_model`` loads it, a misspelled folder or an uncached
     hub id offline is named at once. An error from inside mteb ends as one line (exit 2)
     naming its kind; ``XIR_BENCH_DEBUG=1`` shows the traceback.
     """
@@ -97,16 +97,17 @@ def run_mteb_cli(argv: list[str]) -> int:
     import mteb
     from mteb import cli
 
+    from xir_bench.models.builtin_kinds import SENTENCE_TRANSFORMERS
     from xir_bench.models.registry import check_spec
     from xir_bench.mteb_plugin.models import mteb_model
 
     hub_get_model = mteb.get_model
 
     def get_model(model_name: str, revision: str | None = None, device: str | None = None, **kwargs: Any) -> Any:
-        check_spec(model_name, revision)
+        kind = check_spec(model_name, revision)
         from xir_bench.models.location import looks_local
 
-        if looks_local(model_name) or model_name.startswith("pip:"):
+        if kind is not SENTENCE_TRANSFORMERS or looks_local(model_name):  # bm25, pip:, a folder, a plugin's
             return mteb_model(model_name, device=device)
         return hub_get_model(model_name, revision, device, **kwargs)
 
