@@ -129,3 +129,17 @@ def test_the_measure_table_names_each_measure_once_with_its_cutoff() -> None:
     assert [m.name for m in MEASURES if not m.higher_is_better] == ["rank_distance"]
     with pytest.raises(KeyError, match="known: map"):
         measure("ndcg@10")
+
+
+def test_the_boards_columns_and_legend_come_from_the_measure_table() -> None:
+    """One vocabulary: a column's key and header, and the legend's words, are the measure table's."""
+    from xir_bench.core.columns import PARALLEL_COLUMNS, TOPK_COLUMNS, Column, parallel_legend
+    from xir_bench.core.metrics import measure
+
+    assert [c.key for c in PARALLEL_COLUMNS] == ["mono_map", "cross_map", "multi_map", "multi_rank_distance"]
+    assert [c.header for c in PARALLEL_COLUMNS] == ["Mo mAP", "Cr mAP", "Mul mAP", "RD ↓"]
+    assert [c.header for c in TOPK_COLUMNS] == ["nDCG@10", "R@100"]
+    assert Column.parse("multi_same_language_share", "parallel").header == "same-lang"
+    legend = parallel_legend()
+    for name in ("map", "rank_distance", "same_language_share"):
+        assert measure(name).description in legend

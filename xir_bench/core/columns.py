@@ -72,3 +72,23 @@ TOPK_COLUMNS: tuple[Column, ...] = (
 
 def board_columns(task_kind: TaskKind) -> tuple[Column, ...]:
     return PARALLEL_COLUMNS if task_kind == "parallel" else TOPK_COLUMNS
+
+
+#: How the legend names each setting kind's pools.
+_KIND_PROSE: dict[SettingKind, str] = {"mono": "monolingual", "cross": "cross-lingual", "multi": "multilingual-pool"}
+
+
+def parallel_legend() -> str:
+    """What the parallel tasks' columns mean, made from the column and measure tables."""
+    averaged = [c for c in PARALLEL_COLUMNS if "parallel" in measure(c.metric).scopes]
+    single = [c for c in PARALLEL_COLUMNS if c not in averaged]
+    metric = measure(averaged[0].metric)
+    settings = [_KIND_PROSE[c.kind] for c in averaged]
+    labels = " / ".join(KIND_LABELS[c.kind] for c in averaged)
+    parts = [f"{labels}: mean {metric.description} over the {', '.join(settings[:-1])} and {settings[-1]} settings."]
+    parts += [f"{measure(c.metric).label}: {measure(c.metric).description}." for c in single]
+    share = measure("same_language_share")
+    parts.append(f"{share.label}: {share.description}.")
+    ranked_by = ", ".join(KIND_LABELS[c.kind] for c in averaged[:-1]) + f" and {KIND_LABELS[averaged[-1].kind]}"
+    parts.append(f"Rows are ranked by the mean of {ranked_by}.")
+    return " ".join(parts)

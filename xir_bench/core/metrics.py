@@ -172,6 +172,8 @@ class Measure:
     #: The random ranker's exact expectation for a query with ``r`` relevant in a pool of ``n``
     #: (None: it depends on more than the pool's size, as the same-language share does).
     expected: Callable[[int, int], float] | None = None
+    #: What the measure is, for a reader of the board's legend.
+    description: str = ""
 
     @property
     def header(self) -> str:
@@ -183,7 +185,7 @@ _PARALLEL: frozenset[Scope] = frozenset({"parallel"})
 _BOTH: frozenset[Scope] = frozenset({"parallel", "topk"})
 
 MEASURES: tuple[Measure, ...] = (
-    Measure("map", "mAP", average_precision, None, _PARALLEL, expected=expected_ap),
+    Measure("map", "mAP", average_precision, None, _PARALLEL, expected=expected_ap, description="full-pool mAP"),
     Measure(
         "map_at_1000",
         "mAP@1000",
@@ -217,8 +219,18 @@ MEASURES: tuple[Measure, ...] = (
         bounded=False,
         digits=1,
         expected=expected_rank_distance,
+        description="rank distance in the multilingual pool (max − min rank of a query's parallel answers; mean "
+        "per query language, then over languages; lower is less language-biased)",
     ),
-    Measure("same_language_share", "same-lang", same_language_share, None, frozenset({"multi"}), digits=3),
+    Measure(
+        "same_language_share",
+        "same-lang",
+        same_language_share,
+        None,
+        frozenset({"multi"}),
+        digits=3,
+        description="share of queries whose best-ranked answer is in their own language",
+    ),
 )
 BY_NAME: dict[str, Measure] = {measure.name: measure for measure in MEASURES}
 
