@@ -40,13 +40,13 @@ def expected_ndcg(n: int, r: int, k: int = 10) -> float:
 
 
 @cache
-def expected_reciprocal_rank(n: int, r: int, cutoff: int | None = None) -> float:
-    """sum_k P(first relevant at rank k) / k (k <= ``cutoff``), the probabilities built by their ratio
+def expected_reciprocal_rank(n: int, r: int, k: int | None = None) -> float:
+    """sum_t P(first relevant at rank t) / t (t <= ``k``), the probabilities built by their ratio
     (no big binomials)."""
     ks = np.arange(1, n - r + 2, dtype=np.float64)
     ratios = (n - ks[:-1] - r + 1) / (n - ks[:-1])  # P(k+1) / P(k)
     probabilities = (r / n) * np.concatenate([[1.0], np.cumprod(ratios)])
-    keep = ks <= (cutoff if cutoff is not None else n)
+    keep = ks <= (k if k is not None else n)
     return float(np.sum((probabilities / ks)[keep]))
 
 

@@ -184,31 +184,28 @@ class Measure:
 _PARALLEL: frozenset[Scope] = frozenset({"parallel"})
 _BOTH: frozenset[Scope] = frozenset({"parallel", "topk"})
 
+
+def _cut(
+    name: str,
+    label: str,
+    compute: Callable[..., np.ndarray],
+    expected: Callable[..., float],
+    k: int,
+    scopes: frozenset[Scope],
+) -> Measure:
+    """A measure at cutoff ``k``: its computation and its random-ranker expectation, both cut at ``k``."""
+    return Measure(name, label, partial(compute, k=k), k, scopes, expected=partial(expected, k=k))
+
+
 MEASURES: tuple[Measure, ...] = (
     Measure("map", "mAP", average_precision, None, _PARALLEL, expected=expected_ap, description="full-pool mAP"),
-    Measure(
-        "map_at_1000",
-        "mAP@1000",
-        partial(average_precision_at_k, k=1000),
-        1000,
-        _PARALLEL,
-        expected=partial(expected_ap, k=1000),
-    ),
-    Measure("ndcg_at_10", "nDCG@10", partial(ndcg_at_k, k=10), 10, _BOTH, expected=partial(expected_ndcg, k=10)),
+    _cut("map_at_1000", "mAP@1000", average_precision_at_k, expected_ap, 1000, _PARALLEL),
+    _cut("ndcg_at_10", "nDCG@10", ndcg_at_k, expected_ndcg, 10, _BOTH),
     Measure("mrr", "MRR", reciprocal_rank, None, _PARALLEL, expected=expected_reciprocal_rank),
-    Measure(
-        "mrr_at_10",
-        "MRR@10",
-        partial(reciprocal_rank, k=10),
-        10,
-        _BOTH,
-        expected=partial(expected_reciprocal_rank, cutoff=10),
-    ),
-    Measure("recall_at_1", "R@1", partial(recall_at_k, k=1), 1, _PARALLEL, expected=partial(expected_recall, k=1)),
-    Measure("recall_at_10", "R@10", partial(recall_at_k, k=10), 10, _BOTH, expected=partial(expected_recall, k=10)),
-    Measure(
-        "recall_at_100", "R@100", partial(recall_at_k, k=100), 100, _BOTH, expected=partial(expected_recall, k=100)
-    ),
+    _cut("mrr_at_10", "MRR@10", reciprocal_rank, expected_reciprocal_rank, 10, _BOTH),
+    _cut("recall_at_1", "R@1", recall_at_k, expected_recall, 1, _PARALLEL),
+    _cut("recall_at_10", "R@10", recall_at_k, expected_recall, 10, _BOTH),
+    _cut("recall_at_100", "R@100", recall_at_k, expected_recall, 100, _BOTH),
     Measure(
         "rank_distance",
         "RD",
