@@ -73,12 +73,11 @@ class XirBenchSearch:
             raise XirBenchError(f"{self.xir_model.name}: search() before index()")
         lang = _subset_languages(task_metadata, hf_subset)[0]
         tokens = self.xir_model.lexical.analyse(list(queries["text"]), [lang] * len(queries))  # type: ignore[union-attr]
-        out: dict[str, dict[str, float]] = {}
-        for qid, query in zip(queries["id"], tokens, strict=True):
-            scores = self._index.scores(query)
-            best = np.argsort(-scores, kind="stable")[: min(top_k, len(scores))]
-            out[str(qid)] = {self._ids[i]: float(scores[i]) for i in best}
-        return out
+        rows, scores = self._index.top(tokens, top_k)  # the top-k search the top-k pipeline runs
+        return {
+            str(qid): {self._ids[i]: float(score) for i, score in zip(row, values, strict=True)}
+            for qid, row, values in zip(queries["id"], rows, scores, strict=True)
+        }
 
 
 def _subset_languages(task_metadata: Any, hf_subset: str) -> list[str]:
