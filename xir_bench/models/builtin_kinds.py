@@ -176,7 +176,8 @@ def check_local_name(name: str, folder: Path) -> None:
     card = model_cards().get(name)
     elsewhere = card is not None and card.path is not None and card.location() != folder.resolve()
     other_kind = card is not None and card.kind != "sentence-transformers"
-    if name == "random" or _lexical_spec(name) or elsewhere or other_kind:
+    builtin = any(kind.matches(name) for kind in BUILTIN_KINDS if kind is not SENTENCE_TRANSFORMERS)
+    if builtin or elsewhere or other_kind:
         owner = card.path if elsewhere and card is not None else "a built-in or package-shipped model"
         raise XirBenchError(
             f"model folder {str(folder)!r} is named {name!r}, the name of another model on the board ({owner})\n"
