@@ -49,10 +49,8 @@ class Column(NamedTuple):
         else:
             known = kind in SETTING_KINDS and ("parallel" in scopes or (kind == "multi" and "multi" in scopes))
         if not known:
-            raise XirBenchError(
-                f"unknown score {key!r} for a {task_kind} task\n  fix: KIND_MEASURE, e.g. "
-                + ("mono_ndcg_at_10, mono_recall_at_100" if task_kind == "topk" else "mono_map, multi_rank_distance")
-            )
+            examples = ", ".join(column.key for column in board_columns(task_kind))
+            raise XirBenchError(f"unknown score {key!r} for a {task_kind} task\n  fix: KIND_MEASURE, e.g. {examples}")
         return cls.of(task_kind, kind, metric)  # type: ignore[arg-type]
 
 
