@@ -68,9 +68,7 @@ def _load_packaged(spec: str, options: LoadOptions) -> LoadedModel:
     make = partial(load_bundled, spec, options.batch_size, options.device, options.backend)
     encoder = make()
     loader = str(card.loader)
-    framework = _LOADER_FRAMEWORK.get(loader, ("NumPy",))
-    if options.backend == "openvino":
-        framework = ("Sentence Transformers", "OpenVINO")
+    framework = _run_by(_LOADER_FRAMEWORK.get(loader, ("NumPy",)), options.backend)
     fields: dict[str, Any] = {"open_weights": True}
     if card.dimension is not None:  # the card's: loading a model encodes nothing
         fields["embed_dim"] = card.dimension
@@ -134,7 +132,7 @@ def _load_sentence_transformers(spec: str, options: LoadOptions) -> LoadedModel:
         "passage_prefix": encoder.prefix("passage"),
         **backend_record(options.backend),
     }
-    framework = ("Sentence Transformers", "OpenVINO" if options.backend == "openvino" else "PyTorch")
+    framework = _run_by(("Sentence Transformers", "PyTorch"), options.backend)
     return LoadedModel(
         spec,
         name,
@@ -159,6 +157,11 @@ def sentence_transformer_fields(model: Any) -> dict[str, Any]:
     if getattr(model, "max_seq_length", None):
         fields["max_tokens"] = float(model.max_seq_length)
     return fields
+
+
+def _run_by(framework: tuple[str, ...], backend: str) -> tuple[str, ...]:
+    """mteb's ``framework`` of a model run on ``backend``: OpenVINO runs a sentence-transformers network."""
+    return ("Sentence Transformers", "OpenVINO") if backend == "openvino" else framework
 
 
 def backend_record(backend: str) -> dict[str, str]:
