@@ -7,6 +7,11 @@ torch's (mean and minimum). Both backends run in this one process, one after the
 on the same texts, so the ratio is measured side by side; the best of --repeats passes
 counts, as a shared machine is noisy.
 
+Then the network alone, on the same tokenised batches (the first batch size): where
+OpenVINO's time goes (its own per-operation counters) and both backends' rate in GFLOP/s
+of the dense layers' work per CPU-second, to set against the core's float32 peak (for
+AVX2 with two FMA units: 32 FLOP per cycle).
+
     python bench/backends.py --model runs/paper/models/e5-small-base --data-dir ../shared/data \\
         [--texts 2000] [--batch-sizes 8,16,32,64] [--threads 2] [--repeats 2]
 """
@@ -24,6 +29,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
 
+from xir_bench.models.openvino_backend import NETWORK_FILE, converted_folder
 from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
 from xir_bench.models.threads import limit_threads
 
@@ -71,6 +77,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="xir-bench-backends-") as cache:
         os.environ["XIR_BENCH_CACHE_DIR"] = cache  # the converted network, removed afterwards
         compare(args, questions, sentences)
+        profile(args, questions, sentences, Path(cache))
 
 
 def compare(args: argparse.Namespace, questions: list[str], sentences: list[str]) -> None:
@@ -99,6 +106,63 @@ def compare(args: argparse.Namespace, questions: list[str], sentences: list[str]
     print("\nagainst torch at its slowest batch size (texts/CPU-s):")
     for batch_size, t_cpu, o_cpu in rows:
         print(f"  batch {batch_size:3d}: torch {t_cpu / slowest:.2f}x  openvino {o_cpu / slowest:.2f}x")
+
+
+def dense_flops_per_token(network: object) -> int:
+    """Multiply-adds x 2 of every matrix product with a constant weight (the dense layers), per token."""
+    flops = 0
+    for op in network.get_ops():  # type: ignore[attr-defined]
+        weight = op.input_value(1).get_node() if op.get_type_name() == "MatMul" else None
+        if weight is not None and weight.get_type_name() == "Constant":
+            flops += 2 * int(np.prod(list(weight.get_output_shape(0))))
+    return flops
+
+
+def profile(args: argparse.Namespace, questions: list[str], sentences: list[str], cache: Path) -> None:
+    """Print OpenVINO's time per operation type and both backends' dense-layer GFLOP/s on the same batches."""
+    import openvino
+    import torch
+
+    batch_size = int(args.batch_sizes.split(",")[0])
+    encoder = SentenceTransformerEncoder(args.model, batch_size=batch_size)
+    transformer = encoder.model[0]
+    texts = sorted(
+        [encoder.prefix("query") + q for q in questions] + [encoder.prefix("passage") + s for s in sentences], key=len
+    )
+    batches = [
+        dict(transformer.processor(texts[i : i + batch_size], padding=True, truncation=True, return_tensors="pt"))
+        for i in range(0, len(texts), batch_size)
+    ]
+    tokens = sum(b["input_ids"].numel() for b in batches)
+    with torch.no_grad():
+        cpu = time.process_time()
+        for batch in batches:
+            transformer.model(**batch)
+        torch_cpu = time.process_time() - cpu
+    network_file = converted_folder(cache, encoder.revision) / NETWORK_FILE  # converted by compare()
+    network = openvino.Core().read_model(network_file)
+    threads = torch.get_num_threads()
+    config = {"INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": "f32"}
+    plain = openvino.Core().compile_model(network, "CPU", config).create_infer_request()
+    cpu = time.process_time()
+    for batch in batches:
+        plain.infer({name: tensor.numpy() for name, tensor in batch.items()})
+    ov_cpu = time.process_time() - cpu
+    counted = openvino.Core().compile_model(network, "CPU", {**config, "PERF_COUNT": True}).create_infer_request()
+    per_type: dict[str, float] = {}
+    for batch in batches:
+        counted.infer({name: tensor.numpy() for name, tensor in batch.items()})
+        for counter in counted.profiling_info:
+            per_type[counter.node_type] = per_type.get(counter.node_type, 0.0) + counter.real_time.total_seconds()
+    flops = dense_flops_per_token(network) * tokens
+    total = sum(per_type.values())
+    print(f"\nwhere OpenVINO's time goes (batch {batch_size}, {tokens} tokens with padding, network only):")
+    for node_type, seconds in sorted(per_type.items(), key=lambda item: -item[1])[:6]:
+        print(f"  {node_type:24s} {100 * seconds / total:5.1f}%")
+    print(
+        f"dense layers: {flops / 1e9:.1f} GFLOP; per CPU-second, with {threads} thread(s): "
+        f"torch {flops / torch_cpu / 1e9:.1f}, OpenVINO {flops / ov_cpu / 1e9:.1f} GFLOP/s ({torch_cpu / ov_cpu:.2f}x)"
+    )
 
 
 if __name__ == "__main__":

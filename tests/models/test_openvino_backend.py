@@ -130,3 +130,22 @@ def test_the_command_line_and_load_model_share_one_conversion(
     SentenceTransformerEncoder(str(transformer_folder), backend="openvino")
     xir_bench.load_model(str(transformer_folder), backend="openvino")
     assert len(conversions) == 1
+
+
+@pytest.mark.slow
+def test_the_backend_bench_runs_and_reports_fidelity_and_where_time_goes(
+    transformer_folder: Path, full_data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``bench/backends.py`` end to end on a tiny model: its numbers are the ones the docs cite."""
+    import runpy
+    import sys
+
+    bench = Path(__file__).resolve().parents[2] / "bench" / "backends.py"
+    monkeypatch.setenv("XIR_BENCH_CACHE_DIR", "unset")  # the bench points it at its own temporary folder
+    argv = ["backends.py", "--model", str(transformer_folder), "--data-dir", str(full_data)]
+    monkeypatch.setattr(sys, "argv", [*argv, "--texts", "40", "--batch-sizes", "4,8", "--repeats", "1"])
+    runpy.run_path(str(bench), run_name="__main__")
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if line.startswith("batch ")]
+    assert len(lines) == 2 and all("cosine mean 1.0000" in line for line in lines), out
+    assert "FullyConnected" in out and "GFLOP/s" in out
