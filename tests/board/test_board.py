@@ -49,6 +49,7 @@ def test_board_is_deterministic_and_complete(results: Path, tmp_path: Path) -> N
     assert "(plots/static-tiny.xquad-r.map.png)" in text
 
 
+@pytest.mark.slow
 def test_model_names_link_to_cards_and_are_escaped(results: Path, tmp_path: Path) -> None:
     (bm25_run,) = [p for p in results.iterdir() if p.name == "bm25"]
     evil = results / "evil"
@@ -226,6 +227,7 @@ def _run_into(out: Path, model: str, data: Path, *extra: str) -> None:
     assert main(tiny_run_args(model, data, out, *extra)) == 0
 
 
+@pytest.mark.slow
 def test_not_zero_shot_rows_are_marked_and_ranked_apart(
     results: Path, tiny_data: Path, static_model: Path, tmp_path: Path
 ) -> None:
@@ -337,6 +339,7 @@ def test_mteb_training_data_of_the_original_counts() -> None:
     assert contamination(unknown, get_task_card("xquad-r")) is None
 
 
+@pytest.mark.slow
 def test_unverified_local_data_is_labelled_and_never_reused(
     tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -399,6 +402,7 @@ def test_scores_out_of_range_are_refused(results: Path, tmp_path: Path, value, m
     assert not (tmp_path / "board").exists()
 
 
+@pytest.mark.slow
 def test_a_result_mixing_language_sets_is_refused(results: Path, tiny_data: Path, tmp_path: Path) -> None:
     """--overwrite --languages de,en into a de,en,es result left 2-language pools beside 3-language subsets."""
     args = ["run", "--model", "bm25", "--task", "xquad-r", "--data-dir", str(tiny_data), "--output", str(results)]
@@ -435,6 +439,7 @@ def test_miracl_subset_names_and_link_targets_are_escaped(tmp_path: Path) -> Non
     assert link.endswith("(../models/a%29b.toml)") and link.count("](") == 1
 
 
+@pytest.mark.slow
 def test_a_failure_while_drawing_leaves_the_old_board_and_pictures(
     results: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -462,6 +467,7 @@ def test_a_failure_while_drawing_leaves_the_old_board_and_pictures(
     assert {p.name for p in board.parent.iterdir()} == {"README.md", "plots"}  # no staging folder left
 
 
+@pytest.mark.slow
 def test_compare_tests_every_measure_the_table_has(bm25_run: Path, tiny_data: Path, run_cli) -> None:
     """Per-query columns are named like subset scores, so every measure gets its paired test."""
     from xir_bench.core.metrics import MEASURES
@@ -500,6 +506,7 @@ def test_a_plots_folder_the_board_did_not_make_is_never_deleted(results: Path, t
     assert {stat.S_IMODE(p.stat().st_mode) for p in plots.iterdir()} == {0o644}
 
 
+@pytest.mark.slow
 def test_each_task_section_opens_with_every_model_side_by_side(results: Path, tmp_path: Path) -> None:
     models = tmp_path / "models"
     models.mkdir()

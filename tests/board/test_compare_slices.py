@@ -75,6 +75,7 @@ def test_bad_options_are_named(results: Path, run_cli, extra: list[str], message
     assert outcome.code != 0 and message in outcome.err
 
 
+@pytest.mark.slow
 @pytest.mark.realdata
 def test_published_e5_hybrid_against_its_base_by_article_has_48_rows(shared_data: Path) -> None:
     a = resolve_run(LEADERBOARD / "e5-small-hybrid").results["XQuADR"].per_query

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from xir_bench.board.finetuned import base_of, finetuned_section
 from xir_bench.cards import get_task_card, load_model_card
 from xir_bench.results.runs import resolve_run
@@ -19,6 +21,7 @@ def test_the_base_is_found_by_its_cards_path_or_name() -> None:
     assert base_of(mini, {**cards, "mini-hybrid": mini}) is None  # its base (static:256) has no row
 
 
+@pytest.mark.slow  # randomization tests over the published per-query tables
 def test_each_fine_tuned_model_gets_a_table_of_domains(tmp_path: Path) -> None:
     names = ("e5-small-hybrid", "e5-small-base", "bm25")
     runs = [resolve_run(ROOT / "leaderboard" / "results" / name) for name in names]

@@ -54,6 +54,7 @@ def test_checkpoints_of_one_recipe_form_a_group(seeded: tuple[Path, Path]) -> No
     assert [run.model for run in seed_groups(discover_runs(results), models)["rec"]] == ["rec-seed0", "rec-seed1"]
 
 
+@pytest.mark.slow
 def test_the_board_shows_the_recipe_once_with_its_spread(seeded: tuple[Path, Path], tmp_path: Path) -> None:
     results, models = seeded
     board = publish(results, tmp_path / "board" / "README.md", models).read_text()

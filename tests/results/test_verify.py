@@ -82,11 +82,12 @@ def _rewrite(folder: Path, change) -> Path:
     [
         (lambda r: r["scores"]["test"][0].update(ndcg_at_10="0.5"), "ndcg_at_10"),
         (lambda r: r["scores"]["test"][0].update(mrr="high"), "mrr is 'high', not a number"),
-        (
+        pytest.param(
             lambda r: r["scores"]["test"].extend(
                 {**r["scores"]["test"][0], "hf_subset": f"x{i}"} for i in range(300_000)
             ),
             "subset 'x0' is not one of XQuADR's",
+            marks=pytest.mark.slow,  # a 300 MB file
         ),
         (lambda r: r["scores"]["test"].append(r["scores"]["test"][0]), "is stored twice"),
     ],

@@ -245,6 +245,7 @@ print(hashlib.sha256(train_tokenizer(texts, 2000).to_str().encode()).hexdigest()
 """
 
 
+@pytest.mark.slow
 def test_scratch_tokenizer_is_the_same_in_every_process() -> None:
     """tokenizers' WordPiece trainer gave a different vocabulary per process (hash-map order
     ties); the counting builder must not. Three processes, one tokenizer."""
@@ -267,6 +268,7 @@ def test_scratch_tokenizer_spells_every_seen_word() -> None:
     assert len(tokenizer.get_vocab()) <= 40
 
 
+@pytest.mark.slow
 def test_same_command_and_seed_give_the_same_model(tmp_path: Path) -> None:
     """``xir-bench train`` twice with one seed: byte-identical tokenizer and weights."""
     from conftest import write_lareqa
@@ -305,6 +307,7 @@ def test_same_command_and_seed_give_the_same_model(tmp_path: Path) -> None:
     assert digests[0].keys() == digests[1].keys() and digests[0] == digests[1]
 
 
+@pytest.mark.slow
 def test_held_out_groups_are_scored_during_training(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A sentence-transformers evaluator on held-out parallel groups logs retrieval as training goes."""
     from conftest import write_lareqa
