@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from xir_bench.cli.arguments import add_command, task_list
+from xir_bench.core.collection import DEFAULT_TASKS
 from xir_bench.storage.outputs import require_output_folder
 
 
@@ -26,9 +27,9 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     export.add_argument(
         "--task",
         type=task_list,
-        default=["xquad-r", "mlqa-r"],
+        default=list(DEFAULT_TASKS),
         metavar="T1,T2",
-        help="parallel tasks to export (default: xquad-r,mlqa-r)",
+        help=f"parallel tasks to export (default: {','.join(DEFAULT_TASKS)})",
     )
     export.add_argument("--data-dir", metavar="DIR", help="data folder, as for run")
     export.add_argument("--quiet", action="store_true", help="no progress bars")

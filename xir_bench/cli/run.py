@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from xir_bench.cli.arguments import add_command, add_data_options, positive_int, task_list
-from xir_bench.core.collection import CANDIDATE_TEXTS, DEFAULT_EVALUATION, SENTENCE_SOURCES, TIE_RULES, Evaluation
+from xir_bench.core.collection import (
+    CANDIDATE_TEXTS,
+    DEFAULT_EVALUATION,
+    DEFAULT_TASKS,
+    SENTENCE_SOURCES,
+    TIE_RULES,
+    Evaluation,
+)
 from xir_bench.models.builtin_kinds import BUILTIN_KINDS
 from xir_bench.models.openvino_backend import BACKENDS
 
@@ -59,9 +66,9 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     run.add_argument(
         "--task",
         type=task_list,
-        default=["xquad-r", "mlqa-r"],
+        default=list(DEFAULT_TASKS),
         metavar="T1,T2",
-        help="xquad-r, mlqa-r, miracl (default: xquad-r,mlqa-r)",
+        help=f"xquad-r, mlqa-r, miracl (default: {','.join(DEFAULT_TASKS)})",
     )
     run.add_argument(
         "--settings",

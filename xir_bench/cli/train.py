@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from xir_bench.cli.arguments import add_command, alpha_argument, csv_list, score_it_hint
+from xir_bench.core.collection import DEFAULT_TASKS
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -64,9 +65,10 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     trainer.add_argument(
         "--eval-tasks",
         type=csv_list,
-        default=["xquad-r", "mlqa-r"],
+        default=list(DEFAULT_TASKS),
         metavar="T1,T2",
-        help="tasks the model will be scored on; training data overlapping them is refused (default: xquad-r,mlqa-r)",
+        help="tasks the model will be scored on; training data overlapping them is refused"
+        f" (default: {','.join(DEFAULT_TASKS)})",
     )
     trainer.add_argument(
         "--allow-contamination",

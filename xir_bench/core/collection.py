@@ -45,6 +45,10 @@ class Evaluation:
 
 #: The benchmark's evaluation.
 DEFAULT_EVALUATION = Evaluation()
+
+#: The tasks a model is scored on when none are named (``run``, ``export-mteb``), and those
+#: ``train`` keeps its data apart from: the two parallel data sets.
+DEFAULT_TASKS = ("xquad-r", "mlqa-r")
 #: Units a question belongs to beyond its language, carried into every per-query table so
 #: that results can be compared slice by slice (``xir-bench compare --by``) and tested with
 #: clusters coarser than a question. ``article`` is the Wikipedia article's title,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from xir_bench.cards import EMBEDDED_CARD
+from xir_bench.core.collection import DEFAULT_TASKS
 from xir_bench.errors import XirBenchError
 
 LossName = Literal["mnrl", "cached-mnrl"]
@@ -74,7 +75,7 @@ class TrainConfig:
     max_seq_length: int = 128
     data_dir: str | None = None
     languages: list[str] | None = None
-    eval_tasks: list[str] = field(default_factory=lambda: ["xquad-r", "mlqa-r"])
+    eval_tasks: list[str] = field(default_factory=lambda: list(DEFAULT_TASKS))
     allow_contamination: bool = False
     cards_dir: Path | None = Path("models")
     name: str | None = None
