@@ -29,7 +29,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
 
-from xir_bench.models.openvino_backend import NETWORK_FILE, converted_folder
+from xir_bench.models.openvino_backend import NETWORK_FILE, compile_options, converted_folder
 from xir_bench.models.sentence_encoder import SentenceTransformerEncoder
 from xir_bench.models.threads import limit_threads
 
@@ -125,14 +125,12 @@ def profile(args: argparse.Namespace, questions: list[str], sentences: list[str]
 
     batch_size = int(args.batch_sizes.split(",")[0])
     encoder = SentenceTransformerEncoder(args.model, batch_size=batch_size)
-    transformer = encoder.model[0]
+    transformer = encoder.model[0]  # its network alone, for torch's time
     texts = sorted(
         [encoder.prefix("query") + q for q in questions] + [encoder.prefix("passage") + s for s in sentences], key=len
     )
-    batches = [
-        dict(transformer.processor(texts[i : i + batch_size], padding=True, truncation=True, return_tensors="pt"))
-        for i in range(0, len(texts), batch_size)
-    ]
+    tokenised = (encoder.model.preprocess(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size))
+    batches = [{name: value for name, value in f.items() if isinstance(value, torch.Tensor)} for f in tokenised]
     tokens = sum(b["input_ids"].numel() for b in batches)
     with torch.no_grad():
         cpu = time.process_time()
@@ -140,15 +138,16 @@ def profile(args: argparse.Namespace, questions: list[str], sentences: list[str]
             transformer.model(**batch)
         torch_cpu = time.process_time() - cpu
     network_file = converted_folder(cache, encoder.revision) / NETWORK_FILE  # converted by compare()
-    network = openvino.Core().read_model(network_file)
+    core = openvino.Core()
+    network = core.read_model(network_file)
     threads = torch.get_num_threads()
-    config = {"INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": "f32"}
-    plain = openvino.Core().compile_model(network, "CPU", config).create_infer_request()
+    plain = core.compile_model(network, "CPU", compile_options(threads)).create_infer_request()
     cpu = time.process_time()
     for batch in batches:
         plain.infer({name: tensor.numpy() for name, tensor in batch.items()})
     ov_cpu = time.process_time() - cpu
-    counted = openvino.Core().compile_model(network, "CPU", {**config, "PERF_COUNT": True}).create_infer_request()
+    counting = {**compile_options(threads), "PERF_COUNT": True}
+    counted = core.compile_model(network, "CPU", counting).create_infer_request()
     per_type: dict[str, float] = {}
     for batch in batches:
         counted.infer({name: tensor.numpy() for name, tensor in batch.items()})

@@ -116,6 +116,12 @@ class OpenVINOForward:
     forward = __call__
 
 
+def compile_options(threads: int) -> dict[str, Any]:
+    """How the converted network is compiled for the CPU: ``threads`` threads, one request at a
+    time, float32 throughout (``bench/backends.py`` times the network compiled the same way)."""
+    return {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f32"}
+
+
 def apply_backend(model: SentenceTransformer, revision: str, backend: str) -> None:
     """Run ``model``'s network with ``backend``: torch leaves it as it is; openvino converts it
     (once per revision, into the user cache) and uses torch's thread count."""
@@ -137,11 +143,7 @@ def use_openvino(model: SentenceTransformer, revision: str, cache_root: Path, th
     if not (folder / NETWORK_FILE).is_file():
         _convert(transformer, folder)
     openvino = require_openvino()
-    compiled = openvino.Core().compile_model(
-        str(folder / NETWORK_FILE),
-        "CPU",
-        {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f32"},
-    )
+    compiled = openvino.Core().compile_model(str(folder / NETWORK_FILE), "CPU", compile_options(threads))
     output_name = transformer.modality_config["text"]["method_output_name"]
     shim = OpenVINOForward(compiled, transformer.model.config, output_name)
     # nn.Module refuses a plain object in place of a registered submodule; the torch weights go with it.
