@@ -134,14 +134,19 @@ def test_the_command_line_and_load_model_share_one_conversion(
 
 @pytest.mark.slow
 def test_the_backend_bench_runs_and_reports_fidelity_and_where_time_goes(
-    transformer_folder: Path, full_data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    transformer_folder: Path,
+    full_data: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """``bench/backends.py`` end to end on a tiny model: its numbers are the ones the docs cite."""
     import runpy
     import sys
 
     bench = Path(__file__).resolve().parents[2] / "bench" / "backends.py"
-    monkeypatch.setenv("XIR_BENCH_CACHE_DIR", "unset")  # the bench points it at its own temporary folder
+    # the bench points the cache at a temporary folder of its own; monkeypatch puts this back after
+    monkeypatch.setenv("XIR_BENCH_CACHE_DIR", str(tmp_path))
     argv = ["backends.py", "--model", str(transformer_folder), "--data-dir", str(full_data)]
     monkeypatch.setattr(sys, "argv", [*argv, "--texts", "40", "--batch-sizes", "4,8", "--repeats", "1"])
     runpy.run_path(str(bench), run_name="__main__")
